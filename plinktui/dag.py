@@ -1,0 +1,230 @@
+"""Plan -> dependency graph of resources (pure: no Azure calls).
+
+Each node is one Azure resource (or the final verification step) with the nodes it waits for. The engine runs
+ready nodes concurrently; this module also answers "how long at best" (the critical path over the latency profile)
+and "what to run first" (longest remaining path), so a bounded pool still finishes on the critical path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from plinktui.plan import Plan
+
+# Seconds an LRO takes in the emulator's latency profile (DESIGN.md), also a fair guide to real Azure.
+LATENCY_PROFILE: dict[str, float] = {
+    "rg": 0, "vnet": 4, "subnet": 3, "pls_subnet": 3, "nsg": 3, "pip": 3, "nic": 2, "vault": 20, "zone": 30,
+    "link": 30, "pe": 60, "zone_group": 5, "lb": 5, "pls": 30, "vm": 60, "verify": 0, "probe": 20,
+}
+
+RTYPES: dict[str, str] = {
+    "rg": "Microsoft.Resources/resourceGroups",
+    "vnet": "Microsoft.Network/virtualNetworks",
+    "subnet": "Microsoft.Network/virtualNetworks/subnets",
+    "pls_subnet": "Microsoft.Network/virtualNetworks/subnets",
+    "vault": "Microsoft.KeyVault/vaults",
+    "zone": "Microsoft.Network/privateDnsZones",
+    "link": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    "pe": "Microsoft.Network/privateEndpoints",
+    "zone_group": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    "nsg": "Microsoft.Network/networkSecurityGroups",
+    "pip": "Microsoft.Network/publicIPAddresses",
+    "nic": "Microsoft.Network/networkInterfaces",
+    "vm": "Microsoft.Compute/virtualMachines",
+    "lb": "Microsoft.Network/loadBalancers",
+    "pls": "Microsoft.Network/privateLinkServices",
+    "verify": "plinktui/verify",
+}
+
+ZONE_GROUP_NAME = "default"
+
+
+@dataclass
+class Node:
+    """One step of the run.
+
+    Attributes:
+        key: stable identifier in the graph and the journal ("vnet", "pe", ...).
+        rtype: the ARM resource type (or ``plinktui/verify``).
+        name: the resource's name.
+        deps: keys this node waits for.
+        mode: ``create`` (plinktui creates and owns it), ``reuse`` (exists, never modified) or ``step``.
+        weight: expected duration in latency-profile seconds.
+    """
+
+    key: str
+    rtype: str
+    name: str
+    deps: tuple[str, ...] = ()
+    mode: str = "create"
+    weight: float = 0.0
+
+
+@dataclass
+class Facts:
+    """What preflight found in Azure that shapes the graph."""
+
+    rg_exists: bool = False
+    zone_exists: bool = False
+    existing_link: str | None = None  # name of a link from the zone to our VNet that already exists
+    vnet_id: str | None = None
+
+
+@dataclass
+class Graph:
+    """Nodes in insertion (dependency-respecting) order."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+
+    def add(self, node: Node) -> Node:
+        """Add a node; its dependencies must already be in the graph."""
+        missing = [d for d in node.deps if d not in self.nodes]
+        if missing:
+            raise ValueError(f"{node.key} depends on unknown {missing}")
+        self.nodes[node.key] = node
+        return node
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.nodes
+
+    def __getitem__(self, key: str) -> Node:
+        return self.nodes[key]
+
+    def __iter__(self):
+        return iter(self.nodes.values())
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def dependents(self, key: str) -> list[str]:
+        """Keys of the nodes that wait for ``key``."""
+        return [n.key for n in self.nodes.values() if key in n.deps]
+
+    def topo_order(self) -> list[str]:
+        """A dependency-respecting order (Kahn's algorithm; insertion order breaks ties)."""
+        indeg = {k: len(n.deps) for k, n in self.nodes.items()}
+        ready = [k for k, d in indeg.items() if d == 0]
+        out: list[str] = []
+        while ready:
+            k = ready.pop(0)
+            out.append(k)
+            for d in self.dependents(k):
+                indeg[d] -= 1
+                if indeg[d] == 0:
+                    ready.append(d)
+        if len(out) != len(self.nodes):
+            raise ValueError("dependency cycle in the plan graph")
+        return out
+
+    def reverse_order(self) -> list[str]:
+        """Teardown order: dependents before what they depend on."""
+        return list(reversed(self.topo_order()))
+
+    def durations(self, weights: dict[str, float] | None = None) -> dict[str, float]:
+        """Expected duration per node (reused resources take no time)."""
+        w = weights if weights is not None else {k: n.weight for k, n in self.nodes.items()}
+        return {k: (0.0 if n.mode == "reuse" else w.get(k, n.weight)) for k, n in self.nodes.items()}
+
+    def critical_path(self, weights: dict[str, float] | None = None) -> tuple[float, list[str]]:
+        """Longest weighted path through the graph: the best possible wall time with unlimited parallelism."""
+        dur = self.durations(weights)
+        finish: dict[str, float] = {}
+        via: dict[str, str | None] = {}
+        for k in self.topo_order():
+            node = self.nodes[k]
+            best, prev = 0.0, None
+            for d in node.deps:
+                if finish[d] > best or prev is None and finish[d] == best:
+                    best, prev = finish[d], d
+            finish[k] = best + dur[k]
+            via[k] = prev
+        if not finish:
+            return 0.0, []
+        end = max(finish, key=lambda k: finish[k])
+        path: list[str] = []
+        cur: str | None = end
+        while cur is not None:
+            path.append(cur)
+            cur = via[cur]
+        return finish[end], list(reversed(path))
+
+    def remaining(self, weights: dict[str, float] | None = None) -> dict[str, float]:
+        """Per node: its duration plus the longest chain after it (the scheduling priority)."""
+        dur = self.durations(weights)
+        rem: dict[str, float] = {}
+        for k in self.reverse_order():
+            after = [rem[d] for d in self.dependents(k)]
+            rem[k] = dur[k] + (max(after) if after else 0.0)
+        return rem
+
+    def sequential_time(self, weights: dict[str, float] | None = None) -> float:
+        """Sum of all durations: the wall time of a one-at-a-time run."""
+        return sum(self.durations(weights).values())
+
+
+def _node(key: str, name: str, deps: Iterable[str] = (), mode: str = "create") -> Node:
+    return Node(key=key, rtype=RTYPES[key], name=name, deps=tuple(deps), mode=mode, weight=LATENCY_PROFILE[key])
+
+
+def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
+    """Turn a plan into its resource graph.
+
+    The subnet is created inline in the VNet PUT when both are new (one LRO instead of two). Reused resources
+    (an existing VNet, subnet, vault, zone or link) appear as ``reuse`` nodes so dependents can wait on them.
+    """
+    facts = facts or Facts()
+    g = Graph()
+    net, vm, pls = plan.network, plan.test_vm, plan.private_link_service
+    g.add(_node("rg", plan.resource_group, mode="create"))
+
+    if net.new_vnet:
+        g.add(_node("vnet", net.vnet_name, ["rg"]))
+        subnet_key = "vnet"
+    else:
+        g.add(_node("vnet", net.vnet_name, mode="reuse"))
+        if net.new_subnet:
+            g.add(_node("subnet", net.subnet, ["vnet"]))
+            subnet_key = "subnet"
+        else:
+            subnet_key = "vnet"
+
+    if plan.vault.existing:
+        g.add(_node("vault", plan.vault.vault_name, mode="reuse"))
+    else:
+        g.add(_node("vault", plan.vault.vault_name, ["rg"]))
+
+    zone_deps = ["rg"] if plan.zone_resource_group == plan.resource_group else []
+    zone_mode = "reuse" if (facts.zone_exists and plan.dns.create_zone != "always") or \
+        plan.dns.create_zone == "never" else "create"
+    g.add(_node("zone", plan.dns.zone, zone_deps if zone_mode == "create" else (), mode=zone_mode))
+    if facts.existing_link:
+        g.add(_node("link", facts.existing_link, mode="reuse"))
+    else:
+        g.add(_node("link", plan.dns.link_name, ["zone", "vnet"]))
+
+    g.add(_node("pe", plan.private_endpoint.name, ["rg", subnet_key, "vault"]))
+    g.add(_node("zone_group", ZONE_GROUP_NAME, ["pe", "zone"]))
+    verify_deps = ["zone_group", "link"]
+
+    if vm.enabled:
+        g.add(_node("nsg", vm.nsg_name, ["rg"]))
+        g.add(_node("pip", vm.pip_name, ["rg"]))
+        g.add(_node("nic", vm.nic_name, [subnet_key, "nsg", "pip"]))
+        g.add(_node("vm", vm.name, ["nic"]))
+        verify_deps.append("vm")
+
+    if pls.enabled:
+        if net.new_vnet:
+            pls_subnet_key = "vnet"  # created inline with the VNet
+        else:
+            g.add(_node("pls_subnet", pls.subnet, ["vnet"] + (["subnet"] if "subnet" in g else [])))
+            pls_subnet_key = "pls_subnet"
+        g.add(_node("lb", f"lb-{plan.name}", ["rg", pls_subnet_key]))
+        g.add(_node("pls", f"pls-{plan.name}", ["lb"]))
+
+    verify = _node("verify", "private path", verify_deps, mode="step")
+    if plan.vault.effective_public_access == "DisabledAfterVerify":
+        verify.weight = LATENCY_PROFILE["probe"]  # the in-VNet DNS probe runs before public access goes off
+    g.add(verify)
+    return g

@@ -1,0 +1,268 @@
+"""Per-run write-ahead journal: what a run meant to create, what it did create, and who owns what.
+
+One JSON file per run under ``<state dir>/runs/``. Every change is written to a temporary file, fsynced and renamed
+over the journal (then the folder is fsynced), so a ``kill -9`` at any moment leaves either the old or the new
+version, never a torn one. The intent is recorded *before* each PUT, the resource id and status after.
+
+An exclusive ``flock`` on ``<plan>.lock`` makes sure one apply (or teardown) of a plan runs at a time; the kernel
+drops it when the process dies, so a crashed run never leaves a stale lock.
+
+Nothing secret goes in here: no tokens, no continuation tokens, no private keys (only the *path* of a generated
+key, so teardown can remove it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+VERSION = 1
+
+# Run states. "running" in a file whose lock is free means the process died: shown as "interrupted".
+RUN_STATES = ("running", "succeeded", "failed", "cancelled", "interrupted", "tearing_down", "torn_down")
+# Resource states.
+RES_STATES = ("intent", "creating", "succeeded", "failed", "reused", "skipped", "deleting", "deleted")
+
+
+class JournalError(Exception):
+    """The journal cannot be used (missing, unreadable, locked by another process)."""
+
+
+def runs_dir() -> Path:
+    """Where journals live (the lead's settings module decides the state dir)."""
+    try:
+        from plinktui.settings import runs_dir as _runs_dir
+
+        return _runs_dir()
+    except ImportError:  # pragma: no cover - settings always ships; kept for isolated use
+        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        d = Path(base) / "plinktui" / "runs"
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return d
+
+
+def now_iso() -> str:
+    """UTC timestamp, seconds precision."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_run_id(plan_name: str) -> str:
+    """A sortable, unique run id that names its plan, e.g. ``kv-demo-20261129-124501-3fa2``."""
+    return f"{plan_name}-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write JSON so that readers see the old or the new file, never a partial one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    payload = json.dumps(data, indent=1, sort_keys=False).encode()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, payload)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)  # the rename itself must survive a crash
+    finally:
+        os.close(dfd)
+
+
+@dataclass
+class RunLock:
+    """An exclusive advisory lock on a plan (held for the whole apply or teardown)."""
+
+    path: Path
+    fd: int | None = None
+
+    def acquire(self, wait: float = 5.0, run_id: str = "") -> None:
+        """Take the lock, waiting up to ``wait`` seconds.
+
+        Raises:
+            JournalError: another plinktui process holds it (the message names the lock file and its holder).
+        """
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                    os.close(fd)
+                    raise JournalError(f"another plinktui run holds {self.path} ({holder or 'unknown holder'}); "
+                                       "wait for it to finish or stop it") from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} run {run_id}".encode(), 0)
+        self.fd = fd
+
+    def release(self) -> None:
+        """Drop the lock (also dropped by the kernel if the process dies)."""
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+    def is_held_elsewhere(self) -> bool:
+        """True when some process holds the lock right now (non-blocking probe)."""
+        if not self.path.exists():
+            return False
+        fd = os.open(self.path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(fd)
+
+
+class Journal:
+    """One run's journal. Every mutating method persists before it returns."""
+
+    def __init__(self, path: Path, data: dict[str, Any]):
+        self.path = path
+        self.data = data
+        self.lock = RunLock(path.parent / f"{data['plan_name']}.lock")
+
+    # ---------------------------------------------------------------- create / open / list
+
+    @classmethod
+    def create(cls, plan_name: str, plan: dict[str, Any], *, target: dict[str, Any], plan_file: str | None = None,
+               run_id: str | None = None, directory: Path | None = None) -> Journal:
+        """Create a new run journal (state ``running``) and write it."""
+        d = directory or runs_dir()
+        rid = run_id or new_run_id(plan_name)
+        data = {
+            "version": VERSION, "run_id": rid, "plan_name": plan_name, "plan_file": plan_file, "plan": plan,
+            "target": {k: target.get(k) for k in ("arm_endpoint", "subscription_id", "is_emulator")},
+            "state": "running", "started": now_iso(), "updated": now_iso(), "pid": os.getpid(),
+            "resources": {}, "generated_keys": [], "summary": {}, "history": [{"at": now_iso(), "event": "start"}],
+        }
+        j = cls(d / f"{rid}.json", data)
+        j.save()
+        return j
+
+    @classmethod
+    def open(cls, run_id: str, directory: Path | None = None) -> Journal:
+        """Open an existing run by id (or a unique prefix of it)."""
+        d = directory or runs_dir()
+        path = d / f"{run_id}.json"
+        if not path.exists():
+            matches = sorted(d.glob(f"{run_id}*.json"))
+            if len(matches) != 1:
+                known = ", ".join(p.stem for p in sorted(d.glob("*.json"))[-5:]) or "none"
+                raise JournalError(f"no run {run_id!r} (recent runs: {known}); see `plinktui runs`")
+            path = matches[0]
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as e:
+            raise JournalError(f"cannot read journal {path}: {e}") from None
+        if data.get("version") != VERSION:
+            raise JournalError(f"journal {path} has an unknown version {data.get('version')!r}")
+        return cls(path, data)
+
+    @staticmethod
+    def list_runs(directory: Path | None = None) -> list[dict[str, Any]]:
+        """Every run, oldest first: run_id, plan, state, started (and updated, resources count)."""
+        d = directory or runs_dir()
+        out = []
+        for path in sorted(d.glob("*.json")):
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            j = Journal(path, data)
+            out.append({"run_id": data.get("run_id"), "plan": data.get("plan_name"), "state": j.effective_state(),
+                        "started": data.get("started"), "updated": data.get("updated"),
+                        "resources": sum(1 for r in data.get("resources", {}).values()
+                                         if r.get("status") in ("succeeded", "creating", "intent"))})
+        out.sort(key=lambda r: (r["started"] or "", r["run_id"] or ""))
+        return out
+
+    # ---------------------------------------------------------------- state
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self.data["run_id"]
+
+    @property
+    def state(self) -> str:
+        """The recorded run state."""
+        return self.data["state"]
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """Per node key: rtype, name, id, status, owned, error."""
+        return self.data["resources"]
+
+    def effective_state(self) -> str:
+        """The recorded state, except a ``running``/``tearing_down`` run whose lock is free was interrupted."""
+        st = self.data.get("state", "running")
+        if st in ("running", "tearing_down") and not self.lock.is_held_elsewhere():
+            return "interrupted"
+        return st
+
+    def save(self) -> None:
+        """Persist atomically."""
+        self.data["updated"] = now_iso()
+        atomic_write_json(self.path, self.data)
+
+    def set_state(self, state: str, **summary: Any) -> None:
+        """Record the run state (and summary fields) and persist."""
+        if state not in RUN_STATES:
+            raise ValueError(state)
+        self.data["state"] = state
+        if summary:
+            self.data["summary"].update(summary)
+        self.data["history"].append({"at": now_iso(), "event": state})
+        self.save()
+
+    def record(self, key: str, *, status: str, rtype: str | None = None, name: str | None = None,
+               rid: str | None = None, owned: bool | None = None, error: str | None = None,
+               **extra: Any) -> None:
+        """Update one resource entry and persist (write-ahead: call with ``intent`` before each PUT)."""
+        if status not in RES_STATES:
+            raise ValueError(status)
+        entry = self.resources.setdefault(key, {})
+        entry["status"] = status
+        for k, val in (("rtype", rtype), ("name", name), ("id", rid), ("owned", owned), ("error", error)):
+            if val is not None:
+                entry[k] = val
+        if status in ("succeeded", "reused", "deleted"):
+            entry.pop("error", None)
+        entry.update(extra)
+        entry["updated"] = now_iso()
+        self.save()
+
+    def add_generated_key(self, path: str) -> None:
+        """Remember a key file plinktui generated (teardown removes it)."""
+        if path not in self.data["generated_keys"]:
+            self.data["generated_keys"].append(path)
+            self.save()
+
+    @contextlib.contextmanager
+    def locked(self, wait: float = 5.0) -> Iterator[Journal]:
+        """Hold the plan's lock for the duration of the block."""
+        self.lock.acquire(wait=wait, run_id=self.run_id)
+        try:
+            yield self
+        finally:
+            self.lock.release()

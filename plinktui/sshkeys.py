@@ -1,0 +1,80 @@
+"""SSH key pairs that plinktui generates for the test VM (``ssh_public_key = "generate"``).
+
+Keys are ed25519, written under ``<state dir>/keys/`` with mode 0600 (the folder 0700). The journal records the
+paths (never the key material) so teardown removes them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """Paths of a generated key pair and the public key line."""
+
+    private_path: Path
+    public_path: Path
+    public_key: str
+
+
+def keys_dir() -> Path:
+    """Folder for generated keys (created 0700)."""
+    from plinktui.settings import state_dir
+
+    d = state_dir() / "keys"
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(d, 0o700)
+    return d
+
+
+def generate(name: str, directory: Path | None = None, comment: str = "plinktui") -> KeyPair:
+    """Create (or reuse, on resume) an ed25519 key pair named ``name``.
+
+    Args:
+        name: file stem, e.g. the run id.
+        directory: where to write; defaults to :func:`keys_dir`.
+        comment: the public key's comment.
+
+    Returns:
+        The key pair; the private key file is 0600 and never read back by plinktui except to authenticate.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    d = directory or keys_dir()
+    priv_path, pub_path = d / f"{name}_ed25519", d / f"{name}_ed25519.pub"
+    if priv_path.exists() and pub_path.exists():
+        return KeyPair(priv_path, pub_path, pub_path.read_text().strip())
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, private)
+    finally:
+        os.close(fd)
+    os.chmod(priv_path, 0o600)
+    line = public.decode() + f" {comment}"
+    fd = os.open(pub_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
+    return KeyPair(priv_path, pub_path, line)
+
+
+def remove(paths: list[str]) -> list[str]:
+    """Delete generated key files (private and public); returns the paths removed."""
+    removed = []
+    for p in paths:
+        for path in (Path(p), Path(p + ".pub")):
+            try:
+                path.unlink()
+                removed.append(str(path))
+            except FileNotFoundError:
+                pass
+    return removed
