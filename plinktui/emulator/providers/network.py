@@ -1,0 +1,12 @@
+"""Emulator provider: network (being built)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plinktui.emulator.server import Emulator
+
+
+def register(emu: Emulator) -> None:
+    """Mount this provider's routes."""

@@ -1,0 +1,171 @@
+"""The emulator's state: ARM resource documents by id, with atomic persistence.
+
+Documents are stored the way ARM returns them (``id``, ``name``, ``type``, ``location``, ``tags``, ``etag``,
+``properties``...). What only the emulator needs (a VM's SSH host key, an operation's deadline) lives beside the
+document in ``internal``. All mutation happens synchronously on the event loop, so concurrent requests never see a
+half-applied change.
+
+Persistence: the whole state is written to a temporary file, fsynced and renamed over the state file, so a crash
+leaves either the old or the new state, never a torn file. Writes are coalesced (at most one flush per interval).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT = "plinktui.emulator-state/v1"
+
+
+def new_etag() -> str:
+    """An ARM-style weak etag."""
+    return f'W/"{uuid.uuid4()}"'
+
+
+@dataclass
+class Record:
+    """One resource: its ARM document and the emulator's private notes about it."""
+
+    doc: dict[str, Any]
+    internal: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.doc["id"])
+
+    @property
+    def props(self) -> dict[str, Any]:
+        return self.doc.setdefault("properties", {})
+
+
+class Store:
+    """Resources by lower-cased id, indexed by lower-cased type; plus free-form emulator data (``extra``)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = pathlib.Path(path) if path else None
+        self._by_id: dict[str, Record] = {}
+        self._by_type: dict[str, dict[str, Record]] = {}
+        self.extra: dict[str, Any] = {}
+        self.dirty = False
+        self._lock = threading.Lock()
+
+    # -- queries ---------------------------------------------------------------------------------------------------
+
+    def get(self, rid: str) -> Record | None:
+        """The record with this id (any case), or None."""
+        return self._by_id.get(rid.lower())
+
+    def of_type(self, rtype: str) -> Iterator[Record]:
+        """Every record of one type, in creation order."""
+        return iter(list(self._by_type.get(rtype.lower(), {}).values()))
+
+    def list(self, rtype: str, prefix: str | None = None) -> list[Record]:
+        """Records of ``rtype`` whose id starts with ``prefix`` (case-insensitive)."""
+        recs = self._by_type.get(rtype.lower(), {})
+        if prefix is None:
+            return list(recs.values())
+        low = prefix.lower().rstrip("/") + "/"
+        return [r for key, r in recs.items() if key.startswith(low)]
+
+    def children(self, parent_id: str, rtype: str) -> list[Record]:
+        """Direct children of ``parent_id`` of the given (full) type."""
+        return self.list(rtype, parent_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    # -- mutation --------------------------------------------------------------------------------------------------
+
+    def put(self, doc: dict[str, Any], internal: dict[str, Any] | None = None) -> Record:
+        """Insert or replace a document (keeps the existing internal notes unless new ones are given)."""
+        key = str(doc["id"]).lower()
+        rec = self._by_id.get(key)
+        if rec is None:
+            rec = Record(doc, internal or {})
+            self._by_id[key] = rec
+            self._by_type.setdefault(str(doc["type"]).lower(), {})[key] = rec
+        else:
+            rec.doc = doc
+            if internal is not None:
+                rec.internal = internal
+        self.dirty = True
+        return rec
+
+    def delete(self, rid: str) -> Record | None:
+        """Remove a record (and nothing else); returns it, or None if it was not there."""
+        key = rid.lower()
+        rec = self._by_id.pop(key, None)
+        if rec is not None:
+            self._by_type.get(str(rec.doc["type"]).lower(), {}).pop(key, None)
+            self.dirty = True
+        return rec
+
+    def touch(self) -> None:
+        """Mark the state as changed (after editing a record in place)."""
+        self.dirty = True
+
+    # -- persistence -----------------------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-ready copy of the whole state."""
+        return {
+            "format": FORMAT,
+            "resources": [{"doc": r.doc, "internal": r.internal} for r in self._by_id.values()],
+            "extra": self.extra,
+        }
+
+    def flush(self) -> None:
+        """Write the state atomically (temp file, fsync, rename, fsync of the directory)."""
+        if self.path is None:
+            self.dirty = False
+            return
+        with self._lock:
+            data = json.dumps(self.snapshot(), separators=(",", ":"))
+            self.dirty = False
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                with _suppress():
+                    os.unlink(tmp)
+                raise
+            dfd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+
+    def load(self) -> bool:
+        """Read the state file if there is one; returns whether anything was loaded."""
+        if self.path is None or not self.path.exists():
+            return False
+        data = json.loads(self.path.read_text())
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{self.path} is not a plinktui emulator state file")
+        self._by_id.clear()
+        self._by_type.clear()
+        for item in data.get("resources", []):
+            self.put(item["doc"], item.get("internal") or {})
+        self.extra = data.get("extra") or {}
+        self.dirty = False
+        return True
+
+
+class _suppress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return True
