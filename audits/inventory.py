@@ -501,7 +501,7 @@ class Inventory:
         for ep in eps:
             if zone_groups is not None and key(ep.id) in {key(k) for k in zone_groups}:
                 raw = next(v for k, v in zone_groups.items() if key(k) == key(ep.id))
-                ep.zone_groups = [_zone_group(g) for g in raw]
+                ep.zone_groups = [zone_group_from_dict(g) for g in raw]
         return cls(endpoints=eps, nics=[Nic.from_dict(n) for n in network_interfaces],
                    vnets=[Vnet.from_dict(v) for v in virtual_networks], zones=zones,
                    vaults=[Vault.from_dict(v) for v in vaults],
@@ -612,7 +612,8 @@ class Inventory:
         return [vm for vm in self.vms if vnet_id and key(vm.vnet_id) == key(vnet_id)]
 
 
-def _zone_group(raw: Any) -> ZoneGroup:
+def zone_group_from_dict(raw: Any) -> ZoneGroup:
+    """A ZoneGroup from a privateDnsZoneGroup JSON body (or SDK model)."""
     d = _d(raw)
     p = _p(d)
     return ZoneGroup(id=d.get("id") or "", name=d.get("name") or "",

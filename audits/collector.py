@@ -1,0 +1,191 @@
+"""Read-only inventory collection with subscription-wide list calls.
+
+Request budget: the number of ARM requests grows with the number of *pages*, not the number of endpoints.
+
+- One pager per subscription for each of: private endpoints, NICs, VNets (subnets come inline), private DNS zones,
+  key vaults, Private Link Services, load balancers, VMs, public IPs.
+- Per *zone* (never per endpoint): the record-set ``/ALL`` list and the VNet-link list.
+- Zone groups (``privateDnsZoneGroups``) are the only per-endpoint call, and only for endpoints the lists cannot
+  explain: an endpoint is *explained* when some A record in a zone in scope holds one of its private IPs (that record
+  is what a zone group writes; seeing it answers every question the audit asks). An endpoint with no such record is
+  either missing DNS integration (PL002) or has a zone group pointing at a zone outside the scope; only the zone-group
+  GET tells the two apart, so only those endpoints pay for it.
+
+Every call goes through the gateway's official SDK clients, so paging (absolute nextLink), 429 + Retry-After and the
+gateway's bounded retries apply. The whole collection is bounded by ``total_timeout``. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from audits.inventory import Endpoint, Inventory, key, rg_of, sub_of, zone_group_from_dict
+from audits.services import Cloud, cloud_for_arm_endpoint
+
+T = TypeVar("T")
+
+
+@dataclass
+class CollectStats:
+    """What the collection cost."""
+
+    arm_requests: int = 0
+    seconds: float = 0.0
+    zone_group_fetches: int = 0
+    subscriptions: int = 0
+    pages_by_api: dict[str, int] = field(default_factory=dict)
+
+
+class _Limits:
+    """One semaphore per API so a slow API cannot starve the others, and none exceeds ``concurrency``."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.concurrency = max(1, concurrency)
+        self._sems: dict[str, asyncio.Semaphore] = {}
+
+    def __call__(self, api: str) -> asyncio.Semaphore:
+        if api not in self._sems:
+            self._sems[api] = asyncio.Semaphore(self.concurrency)
+        return self._sems[api]
+
+
+async def _drain(pager: AsyncIterable[Any]) -> list[dict[str, Any]]:
+    return [item.as_dict() if hasattr(item, "as_dict") else dict(item) async for item in pager]
+
+
+async def _listed(limits: _Limits, api: str, make: Callable[[], AsyncIterable[Any]]) -> list[dict[str, Any]]:
+    async with limits(api):
+        return await _drain(make())
+
+
+async def _gather(coros: Sequence[Awaitable[T]]) -> list[T]:
+    return list(await asyncio.gather(*coros))
+
+
+def _in_rg(resource_id: str, resource_group: str | None) -> bool:
+    return resource_group is None or rg_of(resource_id).lower() == resource_group.lower()
+
+
+async def list_subscriptions(gw: Any) -> list[str]:
+    """Every subscription the credential can see (``--all-subscriptions``)."""
+    out = []
+    async for s in gw.subscriptions.subscriptions.list():
+        d = s.as_dict() if hasattr(s, "as_dict") else dict(s)
+        sid = d.get("subscriptionId") or (d.get("id") or "").rsplit("/", 1)[-1]
+        if sid:
+            out.append(sid)
+    return out
+
+
+async def _collect_subscription(gw: Any, limits: _Limits) -> dict[str, list[dict[str, Any]]]:
+    net, dns = gw.network, gw.privatedns
+    names = ["private_endpoints", "network_interfaces", "virtual_networks", "private_dns_zones", "vaults",
+             "private_link_services", "load_balancers", "virtual_machines", "public_ip_addresses"]
+    makers: list[Callable[[], AsyncIterable[Any]]] = [
+        lambda: net.private_endpoints.list_by_subscription(),
+        lambda: net.network_interfaces.list_all(),
+        lambda: net.virtual_networks.list_all(),
+        lambda: dns.private_zones.list(),
+        lambda: gw.keyvault.vaults.list_by_subscription(),
+        lambda: net.private_link_services.list_by_subscription(),
+        lambda: net.load_balancers.list_all(),
+        # statusOnly=true carries the power state, so probe selection needs no per-VM instance-view GET.
+        lambda: gw.compute.virtual_machines.list_all(status_only="true"),
+        lambda: net.public_ip_addresses.list_all(),
+    ]
+    lists = await _gather([_listed(limits, n, m) for n, m in zip(names, makers, strict=True)])
+    return dict(zip(names, lists, strict=True))
+
+
+async def _zone_details(gw: Any, limits: _Limits, zone: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    rg, name = rg_of(zone["id"]), zone["name"]
+    dns = gw.privatedns
+    recs, links = await asyncio.gather(
+        _listed(limits, "record_sets", lambda: dns.record_sets.list(rg, name)),
+        _listed(limits, "virtual_network_links", lambda: dns.virtual_network_links.list(rg, name)),
+    )
+    return recs, links
+
+
+async def _zone_groups(gw: Any, limits: _Limits, ep: Endpoint) -> list[dict[str, Any]]:
+    return await _listed(limits, "private_dns_zone_groups", lambda: gw.network.private_dns_zone_groups.list(
+        private_endpoint_name=ep.name, resource_group_name=ep.resource_group))
+
+
+def unexplained(inv: Inventory) -> list[Endpoint]:
+    """Endpoints with no A record (in any zone in scope) holding one of their private IPs."""
+    return [ep for ep in inv.endpoints if not any(inv.records_by_ip.get(ip) for ip in inv.ips_of(ep))]
+
+
+async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resource_group: str | None = None,
+                  concurrency: int = 8, total_timeout: float = 600.0, all_subscriptions: bool = False,
+                  cloud: Cloud | None = None) -> tuple[Inventory, CollectStats]:
+    """Collect the inventory of one or more subscriptions, read-only.
+
+    Args:
+        gw: An open ``plinktui.cloud.Gateway``.
+        subscriptions: Subscription ids; default: the gateway's own subscription.
+        resource_group: Keep only endpoints, NICs, vaults and Private Link Services of this resource group. Zones,
+            VNets and VMs stay subscription-wide because they explain endpoints from elsewhere (hub zones).
+        concurrency: Maximum requests in flight per API.
+        total_timeout: Seconds for the whole collection (raises TimeoutError beyond).
+        all_subscriptions: Audit every subscription the credential can list.
+        cloud: Which cloud's DNS names apply; default from the gateway's ARM endpoint.
+
+    Returns:
+        The inventory and what it cost (requests counted by the gateway's pipeline, retries included).
+    """
+    t0 = time.monotonic()
+    r0 = gw.stats.requests
+    limits = _Limits(concurrency)
+    stats = CollectStats()
+    async with asyncio.timeout(total_timeout):
+        if all_subscriptions:
+            subs = await list_subscriptions(gw)
+        else:
+            subs = list(dict.fromkeys(subscriptions or [gw.subscription_id]))
+        gws = [gw if s == getattr(gw.target, "subscription_id", None) else gw.for_subscription(s) for s in subs]
+        per_sub = await _gather([_collect_subscription(g, limits) for g in gws])
+
+        merged: dict[str, list[dict[str, Any]]] = {}
+        zone_gw: dict[str, Any] = {}
+        for g, lists in zip(gws, per_sub, strict=True):
+            for name, items in lists.items():
+                merged.setdefault(name, []).extend(items)
+            for z in lists["private_dns_zones"]:
+                zone_gw[key(z["id"])] = g
+        zones = merged["private_dns_zones"]
+        details = await _gather([_zone_details(zone_gw[key(z["id"])], limits, z) for z in zones])
+        record_sets = {z["id"]: d[0] for z, d in zip(zones, details, strict=True)}
+        links = {z["id"]: d[1] for z, d in zip(zones, details, strict=True)}
+
+        keep = {"private_endpoints", "network_interfaces", "vaults", "private_link_services"}
+        for name in keep:
+            merged[name] = [x for x in merged[name] if _in_rg(x.get("id") or "", resource_group)]
+        inv = Inventory.from_dicts(
+            private_endpoints=merged["private_endpoints"], network_interfaces=merged["network_interfaces"],
+            virtual_networks=merged["virtual_networks"], private_dns_zones=zones, record_sets=record_sets,
+            virtual_network_links=links, vaults=merged["vaults"],
+            private_link_services=merged["private_link_services"], load_balancers=merged["load_balancers"],
+            virtual_machines=merged["virtual_machines"], public_ip_addresses=merged["public_ip_addresses"],
+            subscriptions=subs, cloud=cloud or cloud_for_arm_endpoint(getattr(gw.target, "arm_endpoint", None)))
+
+        # Zone groups only where the lists leave a question open (see module docstring).
+        todo = unexplained(inv)
+        sub_gw = {s.lower(): g for s, g in zip(subs, gws, strict=True)}
+        fetched = await _gather([_zone_groups(sub_gw.get(sub_of(ep.id).lower(), gw), limits, ep) for ep in todo])
+        for ep, groups in zip(todo, fetched, strict=True):
+            ep.zone_groups = [zone_group_from_dict(g) for g in groups]
+        if todo:
+            inv.notes.append(f"fetched DNS zone groups for {len(todo)} endpoint(s) with no A record on their IP")
+
+    stats.arm_requests = gw.stats.requests - r0
+    stats.seconds = round(time.monotonic() - t0, 3)
+    stats.zone_group_fetches = len(todo)
+    stats.subscriptions = len(subs)
+    return inv, stats
+
