@@ -37,6 +37,7 @@ class ProbePlan:
 
     vm: Vm
     targets: list[ProbeTarget] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _candidate(vm: Vm) -> bool:
@@ -107,17 +108,10 @@ def _call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
 
 
 def _expectations(targets: list[ProbeTarget]) -> list[Any]:
-    """The probe layer's expectation objects, or plain tuples when it has none."""
-    try:
-        from plinktui.probes import ssh as probe_ssh  # noqa: F401
+    """plinktui.probes ProbeTarget objects (fqdn, expected NIC IPs, vault or not)."""
+    from plinktui.probes.verdict import ProbeTarget as Expect
 
-        Expect = getattr(probe_ssh, "ProbeTarget", None) or getattr(probe_ssh, "FqdnExpectation", None)
-    except ImportError:  # pragma: no cover - only without the probe layer
-        Expect = None
-    if Expect is None:
-        return [(t.fqdn, t.expected_ip, t.vault) for t in targets]
-    return [_call(Expect, fqdn=t.fqdn, expected_ip=t.expected_ip, expected_ips=[t.expected_ip] if t.expected_ip
-                  else [], vault=t.vault, is_vault=t.vault) for t in targets]
+    return [Expect(t.fqdn, [t.expected_ip] if t.expected_ip else [], t.vault) for t in targets]
 
 
 async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str) -> list[Any]:
@@ -135,14 +129,15 @@ async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str
         host, port = vm.private_ip or "", 22
     else:
         raise RuntimeError(f"VM {vm.name} has no public IP; pass --ssh-jump or use --probe run-command")
-    session = _call(probe_ssh.SshProbeSession, host=host, port=port, username=opts.ssh_user or vm.admin_username
-                    or "azureuser", client_key=key_path, client_keys=[key_path], key_path=key_path,
-                    pinned_host_key=pinned, host_key=pinned, known_hosts=opts.known_hosts,
-                    accept_new=opts.accept_new_host_key, state_dir=opts.state_dir, jump=opts.ssh_jump,
-                    jump_host=opts.ssh_jump, connect_timeout=opts.connect_timeout)
+    session = probe_ssh.SshProbeSession(
+        host, port, username=opts.ssh_user or vm.admin_username or "azureuser", client_keys=[key_path],
+        pinned_host_key=pinned, known_hosts=opts.known_hosts, accept_new=opts.accept_new_host_key,
+        state_dir=opts.state_dir, connect_timeout=opts.connect_timeout, jump=opts.ssh_jump, label=vm.name)
     async with session as s:
-        return list(await _call(probe_ssh.probe_fqdns, s, _expectations(plan.targets), vm.private_ip,
-                                vm_name=vm.name))
+        verdicts = await probe_ssh.probe_fqdns(s, _expectations(plan.targets), vm.private_ip, vm_name=vm.name)
+        if session.newly_trusted and session.host_key_fingerprint:
+            plan.notes.append(f"trusted the host key of {vm.name} on first use: {session.host_key_fingerprint}")
+        return list(verdicts)
 
 
 async def _probe_run_command(gw: Any, plan: ProbePlan) -> list[Any]:
@@ -179,6 +174,7 @@ async def run_probes(gw: Any, inv: Inventory, opts: ProbeOptions) -> tuple[list[
                 verdicts.extend(await _probe_ssh(gw, plan, opts, key_path or ""))
             else:
                 verdicts.extend(await _probe_run_command(gw, plan))
+            notes.extend(plan.notes)
         except ImportError:
             notes.append("the probe layer (plinktui.probes) is not available; probes skipped")
             break
