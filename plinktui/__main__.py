@@ -1,0 +1,3 @@
+from plinktui.cli import main
+
+raise SystemExit(main())

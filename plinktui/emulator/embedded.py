@@ -1,0 +1,92 @@
+"""The embedded demo cloud: the emulator running in a background thread of this process.
+
+``plinktui demo`` and every command given ``--demo`` use it. Its state lives in the state directory
+(``plinktui locate`` prints where), so a run set up in one command can be audited or torn down by the next. It runs on
+its own event loop in a daemon thread, so a busy UI never delays an ARM answer and vice versa.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import os
+import threading
+from dataclasses import dataclass
+
+from plinktui import settings
+
+DEMO_LATENCY_SCALE = 0.15
+"""A full walkthrough (VM 60 s, endpoint 60 s at scale 1) then takes well under a minute of waiting."""
+
+
+@dataclass(frozen=True)
+class DemoCloud:
+    """Where the embedded emulator listens."""
+
+    endpoint: str
+    ca_cert: str
+    subscription_id: str
+    tenant_id: str
+    demo_key: str
+    """The demo SSH private key that the seeded jumpbox trusts (mode 0600)."""
+
+
+_lock = threading.Lock()
+_future: concurrent.futures.Future[DemoCloud] | None = None
+
+
+def _latency_scale() -> float:
+    raw = os.environ.get("PLINKTUI_DEMO_LATENCY_SCALE")
+    try:
+        return float(raw) if raw else DEMO_LATENCY_SCALE
+    except ValueError:
+        return DEMO_LATENCY_SCALE
+
+
+def _start(latency_scale: float, ready: concurrent.futures.Future[DemoCloud]) -> None:
+    from plinktui.emulator.seed import seed_demo
+    from plinktui.emulator.server import Emulator, EmulatorConfig
+
+    demo_dir = settings.demo_dir()
+
+    def main() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        emu = Emulator(EmulatorConfig(latency_scale=latency_scale), state_path=demo_dir / "state.json",
+                       cert_dir=demo_dir)
+
+        async def boot() -> DemoCloud:
+            await emu.start()
+            key = seed_demo(emu, demo_dir)
+            emu.store.flush()
+            return DemoCloud(emu.endpoint, emu.ca_cert, emu.config.subscription_id, emu.config.tenant_id, str(key))
+
+        try:
+            ready.set_result(loop.run_until_complete(boot()))
+        except BaseException as exc:  # reported to the caller, which prints one line
+            ready.set_exception(exc)
+            return
+
+        def stop() -> None:
+            fut = asyncio.run_coroutine_threadsafe(emu.stop(), loop)
+            try:
+                fut.result(timeout=5)
+            except Exception:
+                pass
+
+        atexit.register(stop)
+        loop.run_forever()
+
+    threading.Thread(target=main, name="plinktui-demo-cloud", daemon=True).start()
+
+
+async def ensure_demo_cloud(latency_scale: float | None = None) -> DemoCloud:
+    """Start the demo cloud once per process (later calls, from any thread or loop, get the running one)."""
+    global _future
+    with _lock:
+        if _future is None:
+            _future = concurrent.futures.Future()
+            _start(_latency_scale() if latency_scale is None else latency_scale, _future)
+        fut = _future
+    return await asyncio.wait_for(asyncio.wrap_future(fut), timeout=60)
