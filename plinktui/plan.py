@@ -178,7 +178,7 @@ class Plan:
     dns: DnsSpec = field(default_factory=DnsSpec)
     private_link_service: PrivateLinkServiceSpec = field(default_factory=PrivateLinkServiceSpec)
     test_vm: TestVmSpec = field(default_factory=TestVmSpec)
-    source: str | None = None  # file it came from (not saved)
+    source: str | None = field(default=None, compare=False)  # file it came from (not saved)
 
     @property
     def name(self) -> str:

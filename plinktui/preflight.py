@@ -1,0 +1,371 @@
+"""Preflight: everything that can be checked in Azure before the first write. Strictly read-only.
+
+- resource providers registered (read ``registrationState``; never register);
+- the caller's permissions (Microsoft.Authorization/permissions) matched, with wildcard semantics of actions and
+  notActions, against the actions the plan needs; at subscription scope when the resource group does not exist yet;
+- regions exist (``list_locations``);
+- the vault name is free (``checkNameAvailability``) and not held by a soft-deleted vault;
+- existing resources that the plan reuses match it (VNet region and subscription, subnet prefix, zone), and names
+  the plan creates are not taken by someone else's resources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+from plinktui import validation as v
+from plinktui.dag import Facts
+from plinktui.engine import TAG_RUN, as_json, is_not_found, props
+from plinktui.plan import Plan
+
+PROVIDERS = ("Microsoft.Network", "Microsoft.KeyVault", "Microsoft.Compute")
+AUTH_API = "2022-04-01"
+
+
+@dataclass
+class Problem:
+    """One preflight finding. ``severity`` error blocks the run; warning is shown and the run goes on."""
+
+    field: str
+    message: str
+    fix: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" + (f" (fix: {self.fix})" if self.fix else "")
+
+
+@dataclass
+class PreflightResult:
+    """What preflight found: problems, facts for the graph, the tenant, and the actions checked."""
+
+    problems: list[Problem] = field(default_factory=list)
+    facts: Facts = field(default_factory=Facts)
+    tenant_id: str | None = None
+    missing_actions: list[str] = field(default_factory=list)
+    required_actions: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Blocking problems."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """No blocking problem."""
+        return not self.errors
+
+
+def required_actions(plan: Plan, *, rg_exists: bool = True) -> list[str]:
+    """The ARM actions the plan needs (what a custom role for plinktui would grant)."""
+    acts = ["Microsoft.Resources/subscriptions/resourceGroups/read"]
+    if not rg_exists:
+        acts.append("Microsoft.Resources/subscriptions/resourceGroups/write")
+    if plan.network.new_vnet:
+        acts += ["Microsoft.Network/virtualNetworks/write"]
+    elif plan.network.new_subnet:
+        acts += ["Microsoft.Network/virtualNetworks/subnets/write"]
+    acts += ["Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/subnets/join/action",
+             "Microsoft.Network/privateEndpoints/write", "Microsoft.Network/privateEndpoints/read",
+             "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
+             "Microsoft.Network/privateDnsZones/join/action", "Microsoft.Network/privateDnsZones/read",
+             "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+             "Microsoft.Network/virtualNetworks/join/action",
+             "Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action"]
+    if plan.dns.create_zone != "never":
+        acts.append("Microsoft.Network/privateDnsZones/write")
+    if not plan.vault.existing or plan.vault.effective_public_access is not None:
+        acts.append("Microsoft.KeyVault/vaults/write")
+    if plan.test_vm.enabled:
+        acts += ["Microsoft.Network/networkSecurityGroups/write", "Microsoft.Network/networkSecurityGroups/join/action",
+                 "Microsoft.Network/publicIPAddresses/write", "Microsoft.Network/publicIPAddresses/join/action",
+                 "Microsoft.Network/networkInterfaces/write", "Microsoft.Network/networkInterfaces/join/action",
+                 "Microsoft.Compute/virtualMachines/write", "Microsoft.Compute/virtualMachines/runCommand/action"]
+    if plan.private_link_service.enabled:
+        acts += ["Microsoft.Network/loadBalancers/write", "Microsoft.Network/privateLinkServices/write"]
+    return sorted(set(acts))
+
+
+def _match(pattern: str, action: str) -> bool:
+    """ARM action wildcard match: ``*`` spans any characters, case-insensitive."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower().replace("[", "[[]"))
+
+
+def allowed(permissions: list[dict[str, Any]], action: str) -> bool:
+    """True when some permission entry grants ``action`` and its own notActions do not take it away."""
+    for perm in permissions:
+        if any(_match(a, action) for a in perm.get("actions") or []) and \
+                not any(_match(n, action) for n in perm.get("notActions") or []):
+            return True
+    return False
+
+
+def missing_actions(permissions: list[dict[str, Any]], needed: list[str]) -> list[str]:
+    """The needed actions no permission entry grants."""
+    return [a for a in needed if not allowed(permissions, a)]
+
+
+async def _safe(coro: Any) -> tuple[Any, BaseException | None]:
+    try:
+        return await coro, None
+    except Exception as exc:  # noqa: BLE001 - each check reports its own failure as a problem
+        return None, exc
+
+
+def _err_text(exc: BaseException) -> str:
+    code = getattr(getattr(exc, "error", None), "code", None)
+    msg = getattr(getattr(exc, "error", None), "message", None) or getattr(exc, "message", None) or str(exc)
+    text = " ".join(str(msg).split())[:200]
+    return f"{code}: {text}" if code else text
+
+
+async def _get(call: Any) -> tuple[dict[str, Any] | None, BaseException | None]:
+    """GET that maps 404 to (None, None)."""
+    res, exc = await _safe(call)
+    if exc is not None:
+        return None, (None if is_not_found(exc) else exc)
+    return as_json(res), None
+
+
+async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True) -> PreflightResult:
+    """Run every read-only check concurrently. ``run_id``: resuming, so resources tagged with it are ours."""
+    out = PreflightResult()
+    sub = gw.subscription_id
+    rg = plan.resource_group
+    net, vault, dns, vm = plan.network, plan.vault, plan.dns, plan.test_vm
+
+    def add(fld: str, msg: str, fix: str = "", severity: str = "error") -> None:
+        out.problems.append(Problem(fld, msg, fix, severity))
+
+    vnet_sub, vnet_rg = net.vnet_scope(sub, rg)
+    vault_sub, vault_rg = vault.vault_scope(sub, rg)
+    if plan.plan.subscription and plan.plan.subscription.lower() != sub.lower():
+        add("plan.subscription", f"the plan targets {plan.plan.subscription} but the session uses {sub}",
+            f"run with --subscription {plan.plan.subscription}")
+    if vnet_sub.lower() != sub.lower():
+        add("network.vnet", f"the VNet is in subscription {vnet_sub}; an endpoint goes in its VNet's subscription, "
+            f"not {sub}", f"run with --subscription {vnet_sub}")
+    net_client = gw.network
+    kv = gw.keyvault if vault_sub.lower() == sub.lower() else gw.for_subscription(vault_sub).keyvault
+
+    async def providers() -> None:
+        for ns in PROVIDERS:
+            res, exc = await _safe(gw.resources.providers.get(ns))
+            if exc is not None:
+                add("preflight", f"cannot read provider {ns}: {_err_text(exc)}", severity="warning")
+                continue
+            state = as_json(res).get("registrationState")
+            if state != "Registered":
+                add("subscription", f"resource provider {ns} is {state or 'not registered'}",
+                    f"az provider register --namespace {ns} (plinktui never registers providers itself)")
+
+    async def tenant() -> None:
+        if getattr(gw.target, "tenant_id", None):
+            out.tenant_id = gw.target.tenant_id
+            return
+        res, exc = await _safe(gw.subscriptions.subscriptions.get(sub))
+        if exc is None:
+            out.tenant_id = as_json(res).get("tenantId")
+        else:
+            add("plan.subscription", f"cannot read subscription {sub}: {_err_text(exc)}",
+                "check --subscription and your sign-in")
+
+    async def regions() -> None:
+        names: list[str] = []
+        res, exc = await _safe(_collect(gw.subscriptions.subscriptions.list_locations(sub)))
+        if exc is not None:
+            add("region", f"cannot list regions: {_err_text(exc)}", severity="warning")
+            return
+        names = [as_json(loc).get("name") for loc in res]
+        out.regions = sorted(n for n in names if n)
+        for fld, region in (("network.region", net.region), ("vault.region", vault.region)):
+            if region not in names:
+                near = [n for n in out.regions if n[:4] == region[:4]][:3] or out.regions[:3]
+                add(fld, f"{region!r} is not a region of this subscription", f"use one of {', '.join(near)}")
+
+    async def resource_group() -> None:
+        res, exc = await _get(gw.resources.resource_groups.get(rg))
+        if exc is not None:
+            add("plan.resource_group", f"cannot read resource group {rg}: {_err_text(exc)}", severity="warning")
+        out.facts.rg_exists = res is not None
+
+    async def permissions() -> None:
+        if not check_permissions:
+            return
+        scope = f"/subscriptions/{sub}/resourceGroups/{rg}" if out.facts.rg_exists else f"/subscriptions/{sub}"
+        needed = required_actions(plan, rg_exists=out.facts.rg_exists)
+        out.required_actions = needed
+        res, exc = await _safe(gw.raw("GET", f"{scope}/providers/Microsoft.Authorization/permissions",
+                                      api_version=AUTH_API))
+        if exc is not None:
+            add("permissions", f"cannot read your permissions: {_err_text(exc)}", severity="warning")
+            return
+        status, body = res
+        if status == 403:
+            add("permissions", "not allowed to read your own permissions (AuthorizationFailed); writes may fail",
+                "ask for Reader on the resource group at least", severity="warning")
+            return
+        if status >= 400 or not isinstance(body, dict):
+            add("permissions", f"permissions API answered {status}", severity="warning")
+            return
+        perms = list(body.get("value") or [])
+        missing = missing_actions(perms, needed)
+        out.missing_actions = missing
+        if missing:
+            add("permissions", f"you lack {len(missing)} action(s) the plan needs at {scope}: " + ", ".join(missing),
+                "ask for Contributor on the resource group (and Network Contributor on the VNet), "
+                "or rerun with --ignore-permissions if access comes from elsewhere")
+
+    async def vnet() -> None:
+        res, exc = await _get(net_client.virtual_networks.get(vnet_rg, net.vnet_name)
+                              if vnet_sub == sub else gw.for_subscription(vnet_sub).network.virtual_networks.get(
+                                  vnet_rg, net.vnet_name))
+        if exc is not None:
+            add("network.vnet", f"cannot read the VNet: {_err_text(exc)}")
+            return
+        if res is None:
+            if not net.new_vnet:
+                add("network.vnet", f"VNet {net.vnet_name} does not exist in {vnet_rg}",
+                    "give address_space to create it, or fix the name / resource group")
+            return
+        out.facts.vnet_id = res.get("id")
+        ours = (res.get("tags") or {}).get(TAG_RUN)
+        if net.new_vnet:
+            if run_id is None or ours != run_id:
+                add("network.vnet", f"VNet {net.vnet_name} already exists"
+                    + (f" (created by plinktui run {ours})" if ours else ""),
+                    "drop address_space to reuse it, or choose another name")
+            return
+        if res.get("location") != net.region:
+            add("network.region", f"the VNet {net.vnet_name} is in {res.get('location')}; a private endpoint goes in "
+                f"its VNet's region, whatever the vault's region", f"set network.region = {res.get('location')!r}")
+        space = props(res).get("addressSpace", {}).get("addressPrefixes") or []
+        subnets = {s.get("name"): props(s).get("addressPrefix") or (props(s).get("addressPrefixes") or [""])[0]
+                   for s in props(res).get("subnets") or []}
+        checks = [("network.subnet", net.subnet, net.subnet_prefix)]
+        if plan.private_link_service.enabled:
+            checks.append(("private_link_service.subnet", plan.private_link_service.subnet,
+                           plan.private_link_service.subnet_prefix))
+        for fld, name, prefix in checks:
+            if prefix is None:
+                if name not in subnets:
+                    add(fld, f"subnet {name} does not exist in VNet {net.vnet_name} "
+                        f"(it has: {', '.join(subnets) or 'none'})", "give subnet_prefix to create it")
+                continue
+            if name in subnets:
+                if subnets[name] != prefix:
+                    add(fld + "_prefix" if not fld.endswith("prefix") else fld,
+                        f"subnet {name} already exists with {subnets[name]}, not {prefix}",
+                        "drop subnet_prefix to reuse it, or choose another subnet name")
+                continue
+            ok, msg = v.check_subnet_in_vnet(fld + "_prefix", prefix, space)
+            if not ok:
+                add(fld + "_prefix", msg.split(": ", 1)[1])
+                continue
+            ok, msg = v.check_subnet_free(fld + "_prefix", prefix, {k: p for k, p in subnets.items() if p})
+            if not ok:
+                add(fld + "_prefix", msg.split(": ", 1)[1])
+
+    async def vault_checks() -> None:
+        if vault.existing:
+            res, exc = await _get(kv.vaults.get(vault_rg, vault.vault_name))
+            if exc is not None or res is None:
+                add("vault.name", f"vault {vault.vault_name} not found in {vault_rg}"
+                    + (f": {_err_text(exc)}" if exc else ""), "fix the name, or set existing = false to create it")
+            return
+        res, exc = await _get(kv.vaults.get(rg, vault.vault_name))
+        if exc is None and res is not None:
+            owner = (res.get("tags") or {}).get(TAG_RUN)
+            if run_id is not None and owner == run_id:
+                return  # resuming our own run
+            add("vault.name", f"vault {vault.vault_name} already exists in {rg}"
+                + (f" (created by plinktui run {owner})" if owner else ""),
+                "set existing = true to use it, or choose another name")
+            return
+        avail, exc = await _safe(kv.vaults.check_name_availability({"name": vault.vault_name,
+                                                                    "type": "Microsoft.KeyVault/vaults"}))
+        deleted, exc2 = await _safe(_collect(kv.vaults.list_deleted()))
+        hit = None
+        for d in deleted or []:
+            dj = as_json(d)
+            if (dj.get("name") or "").lower() == vault.vault_name.lower():
+                hit = dj
+        if hit is not None:
+            loc = props(hit).get("location") or vault.region
+            add("vault.name", f"{vault.vault_name!r} belongs to a soft-deleted vault (in {loc}, purge protection "
+                f"{'on' if props(hit).get('purgeProtectionEnabled') else 'off'})",
+                f"recover it (az keyvault recover --name {vault.vault_name}), purge it (az keyvault purge --name "
+                f"{vault.vault_name} --location {loc}), or choose another name")
+            return
+        if exc is not None:
+            add("vault.name", f"cannot check the name's availability: {_err_text(exc)}", severity="warning")
+            return
+        aj = as_json(avail)
+        if aj.get("nameAvailable") is False:
+            reason = aj.get("reason") or "AlreadyExists"
+            add("vault.name", f"{vault.vault_name!r} is not available ({reason}): vault names are global",
+                "choose another name, e.g. with a short suffix")
+        if exc2 is not None:
+            add("vault.name", f"cannot list deleted vaults: {_err_text(exc2)}", severity="warning")
+
+    async def zone_checks() -> None:
+        zrg = plan.zone_resource_group
+        res, exc = await _get(gw.privatedns.private_zones.get(zrg, dns.zone))
+        if exc is not None:
+            add("dns.zone", f"cannot read zone {dns.zone}: {_err_text(exc)}")
+            return
+        ours = res is not None and run_id is not None and (res.get("tags") or {}).get(TAG_RUN) == run_id
+        out.facts.zone_exists = res is not None and not ours
+        if dns.create_zone == "never" and res is None:
+            add("dns.zone", f"zone {dns.zone} does not exist in {zrg} and create_zone is 'never'",
+                "set create_zone = 'auto' or point zone_resource_group at the existing zone")
+        if dns.create_zone == "always" and res is not None and not ours:
+            add("dns.zone", f"zone {dns.zone} already exists in {zrg} and create_zone is 'always'",
+                "set create_zone = 'auto' to reuse it")
+        if zrg != rg:
+            rgres, _ = await _get(gw.resources.resource_groups.get(zrg))
+            if rgres is None and res is None:
+                add("dns.zone_resource_group", f"resource group {zrg} does not exist",
+                    "create it, or leave zone_resource_group out to use the plan's resource group")
+        if res is None:
+            return
+        links, exc = await _safe(_collect(gw.privatedns.virtual_network_links.list(zrg, dns.zone)))
+        if exc is not None:
+            return
+        want = f"/subscriptions/{vnet_sub}/resourceGroups/{vnet_rg}/providers/Microsoft.Network/virtualNetworks/" \
+               f"{net.vnet_name}".lower()
+        for link in links:
+            lj = as_json(link)
+            target = (props(lj).get("virtualNetwork") or {}).get("id", "").lower()
+            mine = run_id is not None and (lj.get("tags") or {}).get(TAG_RUN) == run_id
+            if target == want and not mine:
+                out.facts.existing_link = lj.get("name")
+            elif lj.get("name") == dns.link_name and target != want:
+                add("dns.link_name", f"link {dns.link_name} already exists and points at another VNet",
+                    "choose another link_name")
+
+    async def name_taken(fld: str, call: Any, what: str) -> None:
+        res, exc = await _get(call)
+        if exc is None and res is not None:
+            owner = (res.get("tags") or {}).get(TAG_RUN)
+            if run_id is None or owner != run_id:
+                add(fld, f"{what} already exists" + (f" (created by plinktui run {owner})" if owner else ""),
+                    f"resume that run (plinktui setup --resume {owner})" if owner else "choose another name")
+
+    tasks = [providers(), tenant(), regions(), vnet(), vault_checks(), zone_checks(),
+             name_taken("private_endpoint.name", net_client.private_endpoints.get(rg, plan.private_endpoint.name),
+                        f"private endpoint {plan.private_endpoint.name}")]
+    if vm.enabled:
+        tasks += [name_taken("test_vm.name", gw.compute.virtual_machines.get(rg, vm.name), f"VM {vm.name}"),
+                  name_taken("test_vm.name", net_client.network_interfaces.get(rg, vm.nic_name), f"NIC {vm.nic_name}")]
+    await resource_group()
+    await asyncio.gather(permissions(), *tasks)
+    return out
+
+
+async def _collect(pager: Any) -> list[Any]:
+    return [item async for item in pager]

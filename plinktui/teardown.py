@@ -1,0 +1,203 @@
+"""Teardown: delete exactly what a run created, in reverse dependency order, and prove it is gone.
+
+A resource is deleted only when the journal says the run created it AND its ``plinktui-run`` tag says so too
+(child resources that ARM cannot tag - subnets, DNS zone groups - rely on the journal alone). 404 counts as done.
+Reused resources (an existing VNet, vault, zone, resource group) are never touched. With ``purge`` the
+soft-deleted vault is purged and the name is confirmed free again. Generated SSH keys are removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from plinktui import plan as plan_mod
+from plinktui import sshkeys
+from plinktui.dag import Graph, Node, build_graph
+from plinktui.engine import (
+    UNTAGGABLE,
+    Context,
+    Emit,
+    Event,
+    NodeError,
+    _no_emit,
+    as_json,
+    execute,
+    is_not_found,
+    props,
+    read,
+)
+from plinktui.journal import Journal
+
+LIVE = ("intent", "creating", "succeeded", "failed", "deleting")
+
+
+@dataclass
+class TeardownResult:
+    """What teardown did."""
+
+    deleted: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    purged: bool = False
+    keys_removed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed."""
+        return not self.failed
+
+
+def reverse_graph(g: Graph) -> Graph:
+    """The same nodes with every edge turned round: a node waits for everything that depended on it."""
+    rev = Graph()
+    for key in g.reverse_order():
+        n = g[key]
+        rev.add(Node(key=n.key, rtype=n.rtype, name=n.name, deps=tuple(g.dependents(key)), mode=n.mode,
+                     weight=n.weight))
+    return rev
+
+
+async def _wait(ctx: Context, poller: Any) -> None:
+    if hasattr(poller, "result"):
+        await ctx.gw.result(poller)
+
+
+async def _delete(ctx: Context, node: Node, entry: dict[str, Any]) -> None:
+    net = ctx.gw.network
+    rg, name = ctx.rg, node.name
+    key = node.key
+    if key == "vm":
+        vm = await read(ctx, node)
+        disk = ((props(vm or {}).get("storageProfile") or {}).get("osDisk") or {}).get("name")
+        await _wait(ctx, await ctx.gw.compute.virtual_machines.begin_delete(rg, name))
+        disk = disk or f"{name}-osdisk"
+        try:  # the OS disk normally goes with the VM (deleteOption Delete); make sure
+            await _wait(ctx, await ctx.gw.compute.disks.begin_delete(rg, disk))
+        except Exception as exc:  # noqa: BLE001
+            if not is_not_found(exc) and getattr(exc, "status_code", None) not in (400, 405):
+                raise
+    elif key == "nic":
+        await _wait(ctx, await net.network_interfaces.begin_delete(rg, name))
+    elif key == "pip":
+        await _wait(ctx, await net.public_ip_addresses.begin_delete(rg, name))
+    elif key == "nsg":
+        await _wait(ctx, await net.network_security_groups.begin_delete(rg, name))
+    elif key == "pls":
+        await _wait(ctx, await net.private_link_services.begin_delete(rg, name))
+    elif key == "lb":
+        await _wait(ctx, await net.load_balancers.begin_delete(rg, name))
+    elif key == "zone_group":
+        await _wait(ctx, await net.private_dns_zone_groups.begin_delete(rg, ctx.plan.private_endpoint.name, name))
+    elif key == "pe":
+        await _wait(ctx, await net.private_endpoints.begin_delete(rg, name))
+    elif key == "link":
+        await _wait(ctx, await ctx.gw.privatedns.virtual_network_links.begin_delete(
+            ctx.plan.zone_resource_group, ctx.plan.dns.zone, name))
+    elif key == "zone":
+        await _wait(ctx, await ctx.gw.privatedns.private_zones.begin_delete(ctx.plan.zone_resource_group, name))
+    elif key == "vault":
+        await ctx.gw.keyvault.vaults.delete(rg, name)
+    elif key in ("subnet", "pls_subnet"):
+        await _wait(ctx, await net.subnets.begin_delete(rg, ctx.plan.network.vnet_name, name))
+    elif key == "vnet":
+        await _wait(ctx, await net.virtual_networks.begin_delete(rg, name))
+    elif key == "rg":
+        left = [as_json(r) async for r in ctx.gw.resources.resources.list_by_resource_group(rg)]
+        if left:
+            raise NodeError(f"resource group {rg} still holds {len(left)} resource(s) plinktui did not create "
+                            f"({', '.join(r.get('name', '?') for r in left[:3])}); left in place", "user",
+                            "delete them yourself, then: az group delete --name " + rg)
+        await _wait(ctx, await ctx.gw.resources.resource_groups.begin_delete(rg))
+    else:
+        raise NodeError(f"no delete for {key}", "fatal")
+
+
+async def _purge(ctx: Context, result: TeardownResult) -> None:
+    name, region = ctx.plan.vault.vault_name, ctx.plan.vault.region
+    kv = ctx.gw.keyvault
+    try:
+        await _wait(ctx, await kv.vaults.begin_purge_deleted(name, region))
+    except Exception as exc:  # noqa: BLE001
+        if not is_not_found(exc):
+            raise
+    deadline = time.monotonic() + 60
+    while True:
+        avail = as_json(await kv.vaults.check_name_availability({"name": name, "type": "Microsoft.KeyVault/vaults"}))
+        if avail.get("nameAvailable"):
+            result.purged = True
+            return
+        if time.monotonic() > deadline:
+            raise NodeError(f"vault name {name} is still reserved after the purge", "retryable", "retry teardown later")
+        await asyncio.sleep(ctx.poll_interval)
+
+
+async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit = _no_emit,
+                   max_parallel: int = 8) -> TeardownResult:
+    """Delete the run's resources; the journal ends ``torn_down`` (or ``failed`` listing what is left)."""
+    plan = plan_mod.from_dict(journal.data["plan"], source=f"run {journal.run_id}")
+    graph = build_graph(plan)
+    ctx = Context(gw=gw, plan=plan, graph=graph, journal=journal, emit=emit,
+                  poll_interval=0.1 if getattr(gw.target, "is_emulator", False) else 5.0)
+    result = TeardownResult()
+    journal.set_state("tearing_down")
+    rev = reverse_graph(graph)
+    for key, entry in journal.resources.items():  # a reused link may carry another name than the plan's
+        if key in rev and entry.get("name"):
+            rev[key].name = entry["name"]
+
+    async def run(node: Node) -> None:
+        entry = journal.resources.get(node.key) or {}
+        base = {"key": node.key, "rtype": node.rtype, "name": node.name, "id": entry.get("id")}
+        if node.key == "verify" or not entry.get("owned") or entry.get("status") not in LIVE:
+            if entry.get("status") == "reused":
+                result.kept.append(node.key)
+                await emit(Event("skipped", **base, elapsed=ctx.elapsed(), message="reused: left untouched"))
+            return
+        cur = await read(ctx, node)
+        if cur is None:
+            journal.record(node.key, status="deleted")
+            result.deleted.append(node.key)
+            await emit(Event("succeeded", **base, elapsed=ctx.elapsed(), message="already gone"))
+            return
+        if node.key not in UNTAGGABLE and (cur.get("tags") or {}).get("plinktui-run") != journal.run_id:
+            result.kept.append(node.key)
+            await emit(Event("skipped", **base, elapsed=ctx.elapsed(),
+                             message="its tag does not name this run: left in place"))
+            return
+        journal.record(node.key, status="deleting")
+        await emit(Event("running", **base, elapsed=ctx.elapsed(), message="deleting"))
+        try:
+            await _delete(ctx, node, entry)
+        except Exception as exc:
+            if not is_not_found(exc):
+                raise
+        if await read(ctx, node) is not None and node.key != "vault":
+            raise NodeError(f"{node.name} still exists after delete", "retryable", "run teardown again")
+        journal.record(node.key, status="deleted")
+        result.deleted.append(node.key)
+        await emit(Event("succeeded", **base, elapsed=ctx.elapsed(), message="deleted"))
+
+    outcome = await execute(rev, run, max_parallel=max_parallel, emit=emit, started=ctx.started)
+    for key, ev in outcome.errors.items():
+        result.failed[key] = ev.error or "failed"
+    if purge and "vault" in result.deleted and "vault" not in result.failed:
+        try:
+            await _purge(ctx, result)
+            await emit(Event("succeeded", key="vault", rtype="Microsoft.KeyVault/deletedVaults",
+                             name=plan.vault.vault_name, elapsed=ctx.elapsed(), message="purged; the name is free"))
+        except Exception as exc:  # noqa: BLE001
+            from plinktui.engine import classify
+
+            cls, msg, fix = classify(exc)
+            result.failed["purge"] = msg
+            await emit(Event("failed", key="vault", rtype="Microsoft.KeyVault/deletedVaults",
+                             name=plan.vault.vault_name, elapsed=ctx.elapsed(), error=msg, error_class=cls, fix=fix))
+    if not result.failed:
+        result.keys_removed = sshkeys.remove(list(journal.data.get("generated_keys", [])))
+    journal.data["summary"]["teardown"] = {"deleted": result.deleted, "kept": result.kept, "failed": result.failed,
+                                           "purged": result.purged}
+    journal.set_state("torn_down" if result.ok else "failed")
+    return result
