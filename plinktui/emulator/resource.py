@@ -229,6 +229,12 @@ def mount(emu: Emulator, kind: Kind) -> None:
         if not isinstance(body, dict):
             raise errors.InvalidRequestContent("The request content was invalid and could not be deserialized: "
                                                "a JSON object is required.")
+        if "properties" in body and not isinstance(body["properties"], dict | None):
+            raise errors.InvalidRequestContent("The request content was invalid and could not be deserialized: "
+                                               "'properties' must be an object.")
+        if "location" in body and not isinstance(body["location"], str):
+            raise errors.InvalidRequestContent("The request content was invalid and could not be deserialized: "
+                                               "'location' must be a string.")
         existing = store_get = emu.store.get(rid)
         if existing is not None and "If-Match" in req.headers:
             if req.headers["If-Match"] not in ("*", existing.doc.get("etag")):
