@@ -468,6 +468,14 @@ FIELD_VALIDATORS: dict[str, Validator] = {
 }
 
 
+def validator_for(field: str) -> Validator:
+    """The ``str -> (ok, message)`` validator for a field ("section.key"), its messages naming that field.
+
+    This is what the TUI ``Input`` adapter and the questionary ``validate=`` hook should use.
+    """
+    return lambda value: validate_field(field, value)
+
+
 def validate_field(field: str, value: str) -> Result:
     """Validate ``value`` for ``field`` ("section.key"), renaming the message to that field."""
     check = FIELD_VALIDATORS.get(field)

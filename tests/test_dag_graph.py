@@ -1,0 +1,77 @@
+"""The resource graph: dependencies, critical path over the latency profile, scheduling priority."""
+
+from __future__ import annotations
+
+from plinktui import plan as plan_mod
+from plinktui.dag import Facts, build_graph
+
+WALKTHROUGH = """
+[plan]
+name = "par"
+[network]
+region = "westus2"
+vnet = "vnet-par"
+address_space = ["10.70.0.0/16"]
+subnet = "snet-endpoints"
+subnet_prefix = "10.70.1.0/24"
+[vault]
+region = "eastus2"
+name = "kvbarspar0001"
+public_network_access = "Disabled"
+[private_endpoint]
+name = "pe-kvbarspar0001"
+[test_vm]
+enabled = true
+name = "vm-par"
+ssh_source = "203.0.113.7/32"
+"""
+
+
+def test_walkthrough_critical_path_is_85_units() -> None:
+    g = build_graph(plan_mod.loads(WALKTHROUGH))
+    length, path = g.critical_path()
+    assert length == 85  # max(VNet+subnet 4+3, vault 20) + PE 60 + zone group 5: the check's bound
+    assert path[:4] == ["rg", "vault", "pe", "zone_group"]
+    assert g.sequential_time() == 4 + 20 + 30 + 30 + 60 + 5 + 3 + 3 + 2 + 60
+
+
+def test_dependencies() -> None:
+    g = build_graph(plan_mod.loads(WALKTHROUGH))
+    assert set(g["pe"].deps) == {"rg", "vnet", "vault"}
+    assert set(g["zone_group"].deps) == {"pe", "zone"}
+    assert set(g["link"].deps) == {"zone", "vnet"}
+    assert set(g["nic"].deps) == {"vnet", "nsg", "pip"}
+    assert g["vm"].deps == ("nic",)
+    order = g.topo_order()
+    for n in g:
+        for d in n.deps:
+            assert order.index(d) < order.index(n.key)
+    rev = g.reverse_order()
+    assert rev.index("vm") < rev.index("nic") < rev.index("vnet") < rev.index("rg")
+
+
+def test_subnet_inline_when_vnet_is_new_else_separate() -> None:
+    g = build_graph(plan_mod.loads(WALKTHROUGH))
+    assert "subnet" not in g
+    existing = WALKTHROUGH.replace('address_space = ["10.70.0.0/16"]\n', "")
+    g2 = build_graph(plan_mod.loads(existing))
+    assert g2["vnet"].mode == "reuse" and g2["subnet"].deps == ("vnet",)
+    assert "subnet" in g2["pe"].deps
+
+
+def test_reused_zone_and_link_take_no_time() -> None:
+    g = build_graph(plan_mod.loads(WALKTHROUGH), Facts(zone_exists=True, existing_link="corp-link"))
+    assert g["zone"].mode == "reuse" and g["link"].mode == "reuse" and g["link"].name == "corp-link"
+    assert g.durations()["zone"] == 0
+
+
+def test_verify_waits_for_probe_when_disabled_after_verify() -> None:
+    g = build_graph(plan_mod.loads(WALKTHROUGH.replace('public_network_access = "Disabled"\n', "")))
+    assert "vm" in g["verify"].deps and g["verify"].weight > 0
+
+
+def test_priority_prefers_the_long_chain() -> None:
+    g = build_graph(plan_mod.loads(WALKTHROUGH))
+    rem = g.remaining()
+    assert rem["vault"] == 85 and rem["nsg"] == 65 and rem["zone"] == 60
+    assert rem["rg"] == 85
