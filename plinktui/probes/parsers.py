@@ -241,7 +241,7 @@ def parse_host(text: object, query: str | None = None, exit_status: int | None =
 
 
 _NS_SERVER = re.compile(r"^Server:\s+(\S+)$")
-_NS_ADDRESS = re.compile(r"^Addresses?:\s+(\S+?)(?:#(\d+))?$")
+_NS_ADDRESS = re.compile(r"^Address(?:es)?:\s+(\S+?)(?:#(\d+))?$")
 _NS_CANON = re.compile(r"^(\S+)\s+canonical name = (\S+)$")
 _NS_NAME = re.compile(r"^Name:\s+(\S+)$")
 _NS_ALIASES = re.compile(r"^Aliases:\s+(\S+)$")
@@ -286,7 +286,7 @@ def parse_nslookup(text: object, query: str | None = None, exit_status: int | No
     timed_out = False
     for raw in lines:
         line = raw.strip()
-        if raw[:1] in " \t" and block is not None and len(line.split()) == 1:
+        if raw[:1] in (" ", "\t") and block is not None and len(line.split()) == 1:
             if block == "aliases" and is_name(line):
                 win_aliases.append(norm_name(line))
                 continue
@@ -612,7 +612,7 @@ def parse_curl_healthstatus(text: object, exit_status: int | None = None) -> Hea
                 return HealthStatus(status="unknown", reason=f"bad header line: {lines[i][:120]!r}")
             headers.append((h.group(1), h.group(2)))
             i += 1
-        if i >= len(lines):
+        if i >= len(lines) - 1:  # the last element of split() is what follows the final newline, not a blank line
             return HealthStatus(status="unknown", reason="headers not terminated by a blank line (truncated?)")
         i += 1  # the blank line
         interim = 100 <= code < 200 or (code == 200 and reason_phrase.lower() == "connection established")

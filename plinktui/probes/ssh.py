@@ -75,6 +75,22 @@ def _host_pattern(host: str, port: int) -> str:
     return host if port == 22 else f"[{host}]:{port}"
 
 
+def parse_jump(spec: str, default_user: str) -> tuple[str, str, int]:
+    """Split ``[user@]host[:port]`` (IPv6 as ``[addr]:port``) into (user, host, port)."""
+    user, _, hostport = spec.strip().rpartition("@")
+    user = user or default_user
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif hostport.count(":") == 1:
+        host, _, port = hostport.partition(":")
+    else:
+        host, port = hostport, ""
+    if not host or (port and not port.isdigit()):
+        raise SshProbeError(f"bad jump host {spec!r}: expected [user@]host[:port]")
+    return user, host, int(port) if port else 22
+
+
 def _load_client_keys(client_keys: Any) -> list[asyncssh.SSHKey]:
     items = client_keys if isinstance(client_keys, list | tuple) else [client_keys]
     keys: list[asyncssh.SSHKey] = []
@@ -119,7 +135,9 @@ class SshProbeSession:
         connect_timeout: seconds for TCP + SSH handshake + auth.
         command_timeout: seconds for each exec channel.
         max_in_flight: channels open at once (at most 8).
-        jump: an open session to tunnel through (``--ssh-jump``).
+        jump: an open session to tunnel through, or ``[user@]host[:port]`` (``--ssh-jump``): then a session to
+            the jump host is opened with the same keys and host key policy (minus ``pinned_host_key``, which
+            belongs to the target) and closed with this one.
         host_key_alias: the name to look up in known_hosts instead of ``host``.
         label: the VM name used in verdicts (default: ``host``).
     """
@@ -138,7 +156,7 @@ class SshProbeSession:
         connect_timeout: float = 15.0,
         command_timeout: float = 30.0,
         max_in_flight: int = MAX_IN_FLIGHT,
-        jump: SshProbeSession | None = None,
+        jump: SshProbeSession | str | None = None,
         host_key_alias: str | None = None,
         label: str | None = None,
     ) -> None:
@@ -156,7 +174,15 @@ class SshProbeSession:
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
         self._sem = asyncio.Semaphore(max(1, min(max_in_flight, MAX_IN_FLIGHT)))
-        self._jump = jump
+        self._jump: SshProbeSession | None = None
+        self._own_jump: SshProbeSession | None = None
+        if isinstance(jump, SshProbeSession):
+            self._jump = jump
+        elif isinstance(jump, str) and jump.strip():
+            j_user, j_host, j_port = parse_jump(jump, username)
+            self._own_jump = SshProbeSession(
+                j_host, j_port, username=j_user, client_keys=client_keys, known_hosts=known_hosts,
+                accept_new=accept_new, state_dir=state_dir, connect_timeout=connect_timeout, label=j_host)
         self._alias = host_key_alias or host
         self._conn: asyncssh.SSHClientConnection | None = None
         self.host_key_fingerprint: str | None = None
@@ -232,7 +258,11 @@ class SshProbeSession:
     # -- connection ------------------------------------------------------------------------------------------
 
     async def __aenter__(self) -> SshProbeSession:
-        await self.connect()
+        try:
+            await self.connect()
+        except BaseException:
+            await self.close()  # a jump connection opened for us must not outlive a failed connect
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -242,6 +272,9 @@ class SshProbeSession:
         """Open the connection, enforcing the host key policy."""
         trusted, accept_unknown, source = self._policy()
         keys = _load_client_keys(self._client_keys)
+        if self._own_jump is not None and self._own_jump._conn is None:
+            await self._own_jump.connect()
+            self._jump = self._own_jump
         clients: list[_PinningClient] = []
 
         def factory() -> _PinningClient:
@@ -296,6 +329,8 @@ class SshProbeSession:
             with contextlib.suppress(Exception):
                 await self._conn.wait_closed()
             self._conn = None
+        if self._own_jump is not None:
+            await self._own_jump.close()
 
     # -- commands --------------------------------------------------------------------------------------------
 
