@@ -163,10 +163,11 @@ def check_connections(inv: Inventory) -> list[Finding]:
             status = (c.status or "").capitalize()
             target_gone = (services.resource_type_of(c.target_id) == "microsoft.keyvault/vaults"
                            and sub_of(c.target_id).lower() in in_scope and key(c.target_id) not in inv.vault_by_id)
-            if status == "Disconnected" and target_gone:
+            if target_gone:
                 out.append(_f("PL009", ep.id,
-                              f"Endpoint {ep.name} is Disconnected and its target {name_of(c.target_id)} no longer "
-                              "exists. It still holds an IP and possibly DNS records that point nowhere.",
+                              f"Endpoint {ep.name} ({c.status or 'no state'}) connects to {name_of(c.target_id)}, "
+                              "which no longer exists. It still holds an IP and possibly DNS records that point "
+                              "nowhere.",
                               "Delete the orphaned endpoint (and its zone group records go with it).",
                               f"az network private-endpoint delete --ids {_q(ep.id)}"))
                 continue
@@ -327,6 +328,8 @@ def check_orphan_nics(inv: Inventory) -> list[Finding]:
     in_scope = {s.lower() for s in inv.subscriptions} or {sub_of(e.id).lower() for e in inv.endpoints}
     for nic in inv.nics:
         pe = nic.private_endpoint_id
+        if inv.resource_group and rg_of(pe or "").lower() != inv.resource_group.lower():
+            continue  # the endpoint was filtered out, not deleted
         if pe and key(pe) not in inv.endpoint_by_id and sub_of(pe).lower() in in_scope:
             out.append(_f("PL009", nic.id,
                           f"NIC {nic.name} ({', '.join(nic.private_ips) or 'no IP'}) belongs to endpoint "

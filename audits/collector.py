@@ -163,9 +163,16 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
         record_sets = {z["id"]: d[0] for z, d in zip(zones, details, strict=True)}
         links = {z["id"]: d[1] for z, d in zip(zones, details, strict=True)}
 
-        keep = {"private_endpoints", "network_interfaces", "vaults", "private_link_services"}
-        for name in keep:
+        # The resource-group filter applies to what is audited (endpoints, PLS, vaults), not to what explains it:
+        # NICs and targeted vaults in other groups stay, or the filter would invent orphans and missing targets.
+        for name in ("private_endpoints", "private_link_services"):
             merged[name] = [x for x in merged[name] if _in_rg(x.get("id") or "", resource_group)]
+        targeted = {key(c.get("properties", {}).get("privateLinkServiceId"))
+                    for e in merged["private_endpoints"] for k in ("privateLinkServiceConnections",
+                                                                   "manualPrivateLinkServiceConnections")
+                    for c in (e.get("properties") or {}).get(k) or []}
+        merged["vaults"] = [v for v in merged["vaults"]
+                            if _in_rg(v.get("id") or "", resource_group) or key(v.get("id")) in targeted]
         inv = Inventory.from_dicts(
             private_endpoints=merged["private_endpoints"], network_interfaces=merged["network_interfaces"],
             virtual_networks=merged["virtual_networks"], private_dns_zones=zones, record_sets=record_sets,
@@ -173,6 +180,7 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
             private_link_services=merged["private_link_services"], load_balancers=merged["load_balancers"],
             virtual_machines=merged["virtual_machines"], public_ip_addresses=merged["public_ip_addresses"],
             subscriptions=subs, cloud=cloud or cloud_for_arm_endpoint(getattr(gw.target, "arm_endpoint", None)))
+        inv.resource_group = resource_group
 
         # Zone groups only where the lists leave a question open (see module docstring).
         todo = unexplained(inv)

@@ -461,6 +461,8 @@ class Inventory:
     subscriptions: list[str] = field(default_factory=list)
     cloud: Cloud = Cloud.PUBLIC
     notes: list[str] = field(default_factory=list)
+    resource_group: str | None = None
+    """The --resource-group filter, when one applies (endpoints, vaults and PLS were filtered by it)."""
 
     def __post_init__(self) -> None:
         self.reindex()

@@ -222,6 +222,13 @@ def test_pending_is_a_warning_and_rejected_an_error():
     assert g.severity == "error"
 
 
+def test_target_gone_is_pl009_even_while_still_approved():
+    w = healthy()
+    w.vaults.clear()
+    got = ids(checks.run_all(w.inventory()))
+    assert got == ["PL009"]
+
+
 def test_disconnected_with_target_gone_is_pl009_not_pl001():
     w = healthy()
     w.vaults.clear()
