@@ -10,7 +10,6 @@ travels over the authenticated ARM channel rather than the network path being te
 
 from __future__ import annotations
 
-import inspect
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -96,17 +95,6 @@ def default_ssh_key() -> str | None:
     return None
 
 
-def _call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn`` passing only the keyword arguments it accepts (the probe API is young; keep the seam tolerant)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return fn(*args, **kwargs)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return fn(*args, **kwargs)
-    return fn(*args, **{k: v for k, v in kwargs.items() if k in params})
-
-
 def _expectations(targets: list[ProbeTarget]) -> list[Any]:
     """plinktui.probes ProbeTarget objects (fqdn, expected NIC IPs, vault or not)."""
     from plinktui.probes.verdict import ProbeTarget as Expect
@@ -144,8 +132,8 @@ async def _probe_run_command(gw: Any, plan: ProbePlan) -> list[Any]:
     from plinktui.probes.runcommand import probe_via_run_command
 
     vm = plan.vm
-    return list(await _call(probe_via_run_command, gw, vm.resource_group, vm.name, _expectations(plan.targets),
-                            vm_private_ip=vm.private_ip))
+    return list(await probe_via_run_command(gw, vm.resource_group, vm.name, _expectations(plan.targets),
+                                            vm.private_ip))
 
 
 async def run_probes(gw: Any, inv: Inventory, opts: ProbeOptions) -> tuple[list[Any], list[str], dict[str, str]]:
