@@ -670,34 +670,24 @@ def parse_getent(output: str) -> list[str]:
 async def dns_probe(ctx: Context, fqdn: str) -> list[str]:
     """Resolve ``fqdn`` from inside the VNet (the test VM) and return the addresses.
 
-    The one place the probe is chosen: plinktui.probes when it offers ``resolve_from_vm``, else Run Command
-    ``getent hosts`` through the compute client.
+    The one place the probe is chosen (swap here): Run Command ``getent hosts`` (what applications get) through
+    :func:`plinktui.probes.runcommand.run_shell_script`; it needs no inbound SSH and no host-key pinning.
+    ``ctx.probe`` overrides it (the TUI can pass an SSH probe).
     """
     if ctx.probe is not None:
         return await ctx.probe(ctx, fqdn)
-    try:
-        from plinktui import probes
+    from plinktui.probes.parsers import parse_getent as strict_getent
+    from plinktui.probes.runcommand import RunCommandError, run_shell_script
 
-        resolve = getattr(probes, "resolve_from_vm", None)
-    except ImportError:  # pragma: no cover
-        resolve = None
-    if resolve is not None:
-        return list(await resolve(ctx.gw, ctx.rg, ctx.plan.test_vm.name, fqdn))
-    poller = await ctx.gw.compute.virtual_machines.begin_run_command(
-        ctx.rg, ctx.plan.test_vm.name, {"commandId": "RunShellScript", "script": [f"getent hosts {fqdn}"]})
-    result = as_json(await ctx.gw.result(poller))
     try:
-        from plinktui.probes.parsers import parse_getent as strict_getent
-        from plinktui.probes.parsers import parse_run_command_result
-    except ImportError:  # pragma: no cover - probes ships with plinktui; the lenient parser is the fallback
-        text = "\n".join(str(v.get("message", "")) for v in result.get("value") or [])
-        return parse_getent(text)
-    out = parse_run_command_result(result.get("value") or [])
+        out = await run_shell_script(ctx.gw, ctx.rg, ctx.plan.test_vm.name, [f"getent hosts {fqdn}"])
+    except RunCommandError as exc:
+        raise NodeError(f"Run Command on {ctx.plan.test_vm.name} failed: {exc}", "retryable", "resume the run") from None
     if out.status != "ok":
         raise NodeError(f"Run Command on {ctx.plan.test_vm.name} gave no usable output: {out.reason}", "retryable",
                         "resume the run")
     answer = strict_getent(out.stdout, fqdn, out.exit_status)
-    return list(answer.addresses) if answer.status == "ok" else []
+    return list(answer.addresses) if answer.status == "ok" else parse_getent(out.stdout)
 
 
 async def verify_step(ctx: Context, node: Node) -> None:

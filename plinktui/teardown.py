@@ -101,7 +101,7 @@ async def _delete(ctx: Context, node: Node, entry: dict[str, Any]) -> None:
     elif key == "vault":
         await ctx.gw.keyvault.vaults.delete(rg, name)
     elif key in ("subnet", "pls_subnet"):
-        await _wait(ctx, await net.subnets.begin_delete(rg, ctx.plan.network.vnet_name, name))
+        await _wait(ctx, await net.subnets.begin_delete(ctx.vnet_scope[1], ctx.plan.network.vnet_name, name))
     elif key == "vnet":
         await _wait(ctx, await net.virtual_networks.begin_delete(rg, name))
     elif key == "rg":

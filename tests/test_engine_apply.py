@@ -1,0 +1,262 @@
+"""Integration: the real async SDK clients drive the in-process emulator through plan -> preflight -> apply ->
+resume -> teardown, via the same entry points the CLI uses."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import pathlib
+from typing import Any
+
+import pytest
+
+from plinktui import provision_cli
+from plinktui.cloud import Gateway, resolve_target
+from plinktui.journal import Journal
+
+PLAN = """
+[plan]
+name = "{name}"
+resource_group = "rg-{name}"
+[network]
+region = "westus2"
+vnet = "vnet-{name}"
+address_space = ["10.70.0.0/16"]
+subnet = "snet-endpoints"
+subnet_prefix = "10.70.1.0/24"
+[vault]
+region = "eastus2"
+name = "{vault}"
+{vault_extra}
+[private_endpoint]
+name = "pe-{name}"
+[dns]
+link_name = "link-{name}"
+[test_vm]
+enabled = true
+name = "vm-{name}"
+admin_username = "{admin}"
+ssh_public_key = "generate"
+ssh_source = "203.0.113.7/32"
+"""
+
+
+def plan_file(tmp_path: pathlib.Path, name: str = "par", vault: str = "kvtestpar0001", admin: str = "azureuser",
+              vault_extra: str = 'public_network_access = "Disabled"', replace: dict[str, str] | None = None,
+              ) -> pathlib.Path:
+    text = PLAN.format(name=name, vault=vault, admin=admin, vault_extra=vault_extra)
+    for a, b in (replace or {}).items():
+        assert a in text
+        text = text.replace(a, b)
+    p = tmp_path / f"{name}.toml"
+    p.write_text(text)
+    return p
+
+
+def parse(kind: str, argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser()
+    {"setup": provision_cli.add_setup_arguments, "teardown": provision_cli.add_teardown_arguments}[kind](p)
+    provision_cli.add_target_arguments(p)
+    return p.parse_args(argv)
+
+
+async def cli(emu: Any, kind: str, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict]]:
+    args = parse(kind, [*argv, "--yes", "--json", "--arm-endpoint", emu.endpoint, "--ca-cert", emu.ca_cert])
+    fn = provision_cli.run_setup if kind == "setup" else provision_cli.run_teardown
+    capsys.readouterr()
+    rc = await fn(args)
+    out = capsys.readouterr().out
+    return rc, [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def summary(lines: list[dict]) -> dict:
+    assert lines and lines[-1]["kind"] in ("summary", "error"), lines[-3:]
+    return lines[-1]
+
+
+async def test_full_apply_is_correct_and_teardown_leaves_nothing(emu, gw, tmp_path, capsys) -> None:
+    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path))], capsys)
+    s = summary(lines)
+    assert rc == 0, s
+    assert s["connection"] == "Approved" and s["endpoint_ip"].startswith("10.70.1.")
+    assert s["vault_fqdn"] == "kvtestpar0001.vault.azure.net"
+    run_id = s["run_id"]
+    kinds = {(ln.get("key"), ln["kind"]) for ln in lines}
+    assert ("pe", "waiting") in kinds and ("vm", "succeeded") in kinds
+
+    rec = (await gw.privatedns.record_sets.get("rg-par", "privatelink.vaultcore.azure.net", "A",
+                                               "kvtestpar0001")).as_dict()
+    assert [a["ipv4Address"] for a in rec["properties"]["aRecords"]] == [s["endpoint_ip"]]
+    for res in (await gw.network.private_endpoints.get("rg-par", "pe-par"),
+                await gw.network.virtual_networks.get("rg-par", "vnet-par"),
+                await gw.compute.virtual_machines.get("rg-par", "vm-par"),
+                await gw.keyvault.vaults.get("rg-par", "kvtestpar0001")):
+        assert res.as_dict()["tags"]["plinktui-run"] == run_id
+    nsg = (await gw.network.network_security_groups.get("rg-par", "vm-par-nsg")).as_dict()
+    rule = nsg["properties"]["securityRules"][0]["properties"]
+    assert rule["sourceAddressPrefix"] == "203.0.113.7/32"
+
+    j = Journal.open(run_id)
+    assert j.state == "succeeded" and all(e["status"] in ("succeeded", "reused") for e in j.resources.values())
+    keys = [pathlib.Path(k) for k in j.data["generated_keys"]]
+    assert keys and oct(keys[0].stat().st_mode & 0o777) == "0o600"
+    assert "PRIVATE" not in j.path.read_text()
+
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
+    t = summary(lines)
+    assert rc == 0 and t["purged"], t
+    left = [r async for r in gw.resources.resources.list_by_resource_group("rg-par")] \
+        if await gw.resources.resource_groups.check_existence("rg-par") else []
+    assert left == []
+    avail = (await gw.keyvault.vaults.check_name_availability({"name": "kvtestpar0001",
+                                                               "type": "Microsoft.KeyVault/vaults"})).as_dict()
+    assert avail["nameAvailable"] is True
+    assert not any(k.exists() for k in keys)
+    assert Journal.open(run_id).state == "torn_down"
+
+
+async def test_resume_after_cancel_creates_no_duplicates(emu_factory, tmp_path, capsys) -> None:
+    emu = await emu_factory(latency_scale=0.01)
+    from plinktui import plan as plan_mod
+    from plinktui import preflight
+    from plinktui.dag import build_graph
+    from plinktui.engine import Context, apply
+
+    plan = plan_mod.load(plan_file(tmp_path, name="crash", vault="kvtestcrash01"))
+    target = await resolve_target(arm_endpoint=emu.endpoint, ca_cert=emu.ca_cert)
+    async with Gateway(target, total_timeout=60) as gw:
+        pf = await preflight.run(gw, plan)
+        assert pf.ok, pf.problems
+        journal = Journal.create(plan.name, plan.to_dict(), target={"arm_endpoint": emu.endpoint,
+                                                                    "subscription_id": gw.subscription_id})
+        journal.data["target"]["ca_cert"] = emu.ca_cert
+        journal.save()
+        seen = asyncio.Event()
+
+        async def emit(ev) -> None:
+            if ev.key == "pe" and ev.kind == "waiting":
+                seen.set()
+
+        ctx = Context(gw=gw, plan=plan, graph=build_graph(plan, pf.facts), journal=journal, emit=emit,
+                      tenant_id=pf.tenant_id, public_key="ssh-ed25519 " + "A" * 68 + " t", poll_interval=0.02)
+        task = asyncio.create_task(apply(ctx))
+        await asyncio.wait_for(seen.wait(), 30)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert Journal.open(journal.run_id).state == "cancelled"
+        assert Journal.open(journal.run_id).resources["pe"]["status"] == "creating"
+
+    rc, lines = await cli(emu, "setup", ["--resume", journal.run_id], capsys)
+    assert rc == 0, summary(lines)
+    async with Gateway(target, total_timeout=60) as gw:
+        pes = [p async for p in gw.network.private_endpoints.list_by_subscription()]
+        vms = [v async for v in gw.compute.virtual_machines.list_all()]
+        nics = [n async for n in gw.network.network_interfaces.list_all()]
+    assert len(pes) == 1 and len(vms) == 1 and len(nics) == 2  # the endpoint's NIC and the VM's
+    assert Journal.open(journal.run_id).state == "succeeded"
+
+
+async def _writes(emu) -> int:
+    return emu.stats.writes
+
+
+async def _seed_vnet(gw, rg: str = "rg-net", region: str = "westus2") -> None:
+    await gw.resources.resource_groups.create_or_update(rg, {"location": region})
+    await gw.result(gw.network.virtual_networks.begin_create_or_update(rg, "vnet-shared", {
+        "location": region, "properties": {"addressSpace": {"addressPrefixes": ["10.80.0.0/16"]},
+                                           "subnets": [{"name": "default", "properties": {
+                                               "addressPrefix": "10.80.1.0/24"}}]}}))
+
+
+async def _seed_vault(gw, name: str, rg: str = "rg-other", delete: bool = False) -> None:
+    await gw.resources.resource_groups.create_or_update(rg, {"location": "eastus2"})
+    await gw.result(gw.keyvault.vaults.begin_create_or_update(rg, name, {"location": "eastus2", "properties": {
+        "tenantId": gw.target.tenant_id, "sku": {"family": "A", "name": "standard"}, "accessPolicies": []}}))
+    if delete:
+        await gw.keyvault.vaults.delete(rg, name)
+
+
+EXISTING_VNET = {'vnet = "vnet-bad"': 'vnet = "/subscriptions/SUB/resourceGroups/rg-net/providers/'
+                                      'Microsoft.Network/virtualNetworks/vnet-shared"',
+                 'address_space = ["10.70.0.0/16"]\n': ""}
+
+
+@pytest.mark.parametrize(("case", "needle"), [
+    ("overlapping subnet", "overlaps existing subnet 'default'"),
+    ("vault name with --", "consecutive hyphens"),
+    ("endpoint region", "a private endpoint goes in its VNet's region"),
+    ("reserved admin", "reserves"),
+    ("taken vault name", "is not available"),
+    ("soft-deleted vault name", "soft-deleted"),
+])
+async def test_invalid_plans_write_nothing(case, needle, emu, gw, tmp_path, capsys) -> None:
+    vault, admin, replace = "kvtestbad0001", "azureuser", None
+    sub = gw.subscription_id
+    existing = {k.replace("SUB", sub): v for k, v in EXISTING_VNET.items()}
+    existing = {'vnet = "vnet-bad"': existing['vnet = "vnet-bad"'], 'address_space = ["10.70.0.0/16"]\n': ""}
+    if case == "overlapping subnet":
+        await _seed_vnet(gw)
+        replace = {**existing, 'subnet_prefix = "10.70.1.0/24"': 'subnet_prefix = "10.80.1.0/25"'}
+    elif case == "vault name with --":
+        vault = "kv--bad"
+    elif case == "endpoint region":
+        await _seed_vnet(gw, region="westus2")
+        replace = {**existing, 'region = "westus2"': 'region = "eastus"', 'subnet_prefix = "10.70.1.0/24"':
+                   'subnet_prefix = "10.80.2.0/24"'}
+    elif case == "reserved admin":
+        admin = "admin"
+    elif case == "taken vault name":
+        await _seed_vault(gw, vault)
+    elif case == "soft-deleted vault name":
+        await _seed_vault(gw, vault, delete=True)
+    before = await _writes(emu)
+    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path, name="bad", vault=vault, admin=admin,
+                                                                 replace=replace))], capsys)
+    err = summary(lines)
+    assert rc == 2 and err["kind"] == "error"
+    assert needle in json.dumps(err), err
+    assert await _writes(emu) == before
+    assert Journal.list_runs() == []
+
+
+async def test_reader_only_preflight_lists_missing_actions(emu_factory, tmp_path, capsys) -> None:
+    emu = await emu_factory(reader_only=True)
+    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path, name="reader"))], capsys)
+    err = summary(lines)
+    assert rc == 2
+    assert "Microsoft.Network/privateEndpoints/write" in err["missing_actions"]
+    assert "Microsoft.KeyVault/vaults/write" in err["missing_actions"]
+    assert emu.stats.writes == 0
+
+
+async def test_someone_elses_resource_stops_the_run(emu, gw, tmp_path, capsys) -> None:
+    await gw.resources.resource_groups.create_or_update("rg-own", {"location": "westus2"})
+    await gw.result(gw.network.network_security_groups.begin_create_or_update(
+        "rg-own", "vm-own-nsg", {"location": "westus2", "tags": {"team": "other"}}))
+    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path, name="own", vault="kvtestown0001"))],
+                          capsys)
+    assert rc == 1
+    failed = [ln for ln in lines if ln["kind"] == "failed"]
+    assert failed and failed[0]["key"] == "nsg" and "someone else" in failed[0]["error"]
+    nsg = (await gw.network.network_security_groups.get("rg-own", "vm-own-nsg")).as_dict()
+    assert nsg["tags"] == {"team": "other"}
+
+
+async def test_existing_vnet_is_reused_and_survives_teardown(emu, gw, tmp_path, capsys) -> None:
+    await _seed_vnet(gw)
+    sub = gw.subscription_id
+    replace = {'vnet = "vnet-reuse"': f'vnet = "/subscriptions/{sub}/resourceGroups/rg-net/providers/'
+                                      f'Microsoft.Network/virtualNetworks/vnet-shared"',
+               'address_space = ["10.70.0.0/16"]\n': "", 'subnet_prefix = "10.70.1.0/24"':
+               'subnet_prefix = "10.80.9.0/24"'}
+    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path, name="reuse", vault="kvtestreuse01",
+                                                                 replace=replace))], capsys)
+    s = summary(lines)
+    assert rc == 0, s
+    assert s["endpoint_ip"].startswith("10.80.9.")
+    rc, lines = await cli(emu, "teardown", [s["run_id"], "--purge"], capsys)
+    assert rc == 0, summary(lines)
+    vnet = (await gw.network.virtual_networks.get("rg-net", "vnet-shared")).as_dict()
+    assert [x["name"] for x in vnet["properties"]["subnets"]] == ["default"]
