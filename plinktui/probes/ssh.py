@@ -172,7 +172,7 @@ class SshProbeSession:
         self._accept_new = accept_new
         self._state_dir = Path(state_dir) if state_dir is not None else None
         self._connect_timeout = connect_timeout
-        self._command_timeout = command_timeout
+        self.command_timeout = command_timeout
         self._sem = asyncio.Semaphore(max(1, min(max_in_flight, MAX_IN_FLIGHT)))
         self._jump: SshProbeSession | None = None
         self._own_jump: SshProbeSession | None = None
@@ -346,7 +346,7 @@ class SshProbeSession:
             self.max_in_flight_seen = max(self.max_in_flight_seen, self.in_flight)
             self.commands_run += 1
             try:
-                return await self._run(command, timeout or self._command_timeout)
+                return await self._run(command, timeout or self.command_timeout)
             finally:
                 self.in_flight -= 1
 
@@ -461,7 +461,9 @@ async def probe_fqdns(
         except UnsafeName as exc:
             return _unsafe(vm, target, str(exc))
         line = "; ".join(wrap(nonce, kind, cmd) for kind, cmd in cmds.items())
-        return target, await session.run(line, timeout=max(session._command_timeout, curl_max_time + 10))
+        # the channel carries curl --max-time too: give it that on top of the per-command budget
+        budget = session.command_timeout + (curl_max_time if target.is_vault else 0)
+        return target, await session.run(line, timeout=budget)
 
     resolv_task = asyncio.ensure_future(session.run("cat " + shlex.quote("/etc/resolv.conf")))
     results = await asyncio.gather(*(one(t) for t in targets))
