@@ -258,9 +258,9 @@ def check_dns(inv: Inventory) -> list[Finding]:
             continue
         # PL004: a record named for the service FQDN in the service zone, holding no NIC IP.
         for fqdn, zname, rname in expected:
-            for z in inv.zones_named(zname):
-                for r in z.records:
-                    if r.name.lower() == rname and r.ips and not set(r.ips) & set(ips):
+            for r in inv.records_by_name.get((zname, rname), []):
+                z = inv.zone_by_id[key(r.zone_id)]
+                if r.ips and not set(r.ips) & set(ips):
                         out.append(_f("PL004", r.id or ep.id,
                                       f"{fqdn} resolves from zone {z.name} to {', '.join(r.ips)}, but endpoint "
                                       f"{ep.name}'s NIC has {', '.join(ips)}.",

@@ -522,10 +522,12 @@ class Inventory:
         self.vault_by_id = {key(v.id): v for v in self.vaults}
         self.zone_by_id = {key(z.id): z for z in self.zones}
         self.records_by_ip: dict[str, list[ARecordSet]] = {}
+        self.records_by_name: dict[tuple[str, str], list[ARecordSet]] = {}
         for z in self.zones:
             for r in z.records:
                 for ip in r.ips:
                     self.records_by_ip.setdefault(ip, []).append(r)
+                self.records_by_name.setdefault((z.norm_name, r.name.lower()), []).append(r)
         self.endpoint_ips: set[str] = {ip for e in self.endpoints for ip in self.ips_of(e)}
         for vm in self.vms:
             for nid in vm.nic_ids:
@@ -597,11 +599,8 @@ class Inventory:
             for r in self.records_by_ip.get(ip, []):
                 found[key(r.id) or f"{r.zone_id}/{r.name}"] = r
         for _, zname, rname in self.expected_records(ep):
-            for z in self.zones:
-                if z.norm_name == zname:
-                    for r in z.records:
-                        if r.name.lower() == rname:
-                            found[key(r.id) or f"{r.zone_id}/{r.name}"] = r
+            for r in self.records_by_name.get((zname, rname), []):
+                found[key(r.id) or f"{r.zone_id}/{r.name}"] = r
         return list(found.values())
 
     def zones_named(self, name: str) -> list[Zone]:
