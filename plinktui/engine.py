@@ -262,8 +262,10 @@ def _net(ctx: Context) -> Any:
 
 
 async def _result(ctx: Context, maybe_poller: Any) -> Any:
+    """Wait for an LRO poller (bounded by the gateway's total timeout); plain results pass through."""
     if hasattr(maybe_poller, "result") and callable(maybe_poller.result):
-        return await ctx.gw.result(maybe_poller)
+        async with asyncio.timeout(getattr(ctx.gw, "total_timeout", 600.0)):
+            return await maybe_poller.result()
     return maybe_poller
 
 

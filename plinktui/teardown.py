@@ -23,6 +23,7 @@ from plinktui.engine import (
     Event,
     NodeError,
     _no_emit,
+    _result,
     as_json,
     execute,
     is_not_found,
@@ -61,8 +62,7 @@ def reverse_graph(g: Graph) -> Graph:
 
 
 async def _wait(ctx: Context, poller: Any) -> None:
-    if hasattr(poller, "result"):
-        await ctx.gw.result(poller)
+    await _result(ctx, poller)
 
 
 async def _delete(ctx: Context, node: Node, entry: dict[str, Any]) -> None:
