@@ -1,0 +1,262 @@
+"""The plinktui Textual app: wizard, provisioning pane, audit pane, demo and presenter autopilot.
+
+Import cost matters: this module imports Textual and the pure core only. The Azure SDK, the emulator and the audit
+engine are imported inside workers, after the first screen has painted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker
+
+from screens.autopilot import Autopilot
+from screens.commands import ScreenCommands
+from screens.modals import ConfirmModal, ErrorModal, ReportsWorkerErrors, describe_error
+from screens.state import WizardState
+
+AUTOPILOT_LATENCY_SCALE = 0.05
+"""The embedded cloud's latency scale under ``--autopilot`` (keeps the whole story well under 90 s)."""
+
+
+class PlinkApp(ReportsWorkerErrors, App[int]):
+    """plinktui."""
+
+    TITLE = "plinktui"
+    SUB_TITLE = "Key Vault over Private Link"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme"),
+        Binding("space", "autopilot_continue", "Continue", id="app.autopilot.continue", show=False),
+        Binding("a", "autopilot_toggle", "Auto-advance", id="app.autopilot.toggle", show=False),
+        Binding("R", "reset_demo", "Reset demo", id="app.demo.reset", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, target_kwargs: dict[str, Any] | None = None, *, demo: bool = True, autopilot: bool = False,
+                 connect: bool = True, latency_scale: float | None = None, step_seconds: float = 1.5) -> None:
+        super().__init__()
+        self.target_kwargs = {k: v for k, v in (target_kwargs or {}).items() if v}
+        self.demo = demo
+        self.state = WizardState(demo=demo)
+        self.gw: Any = None
+        self.demo_cloud: Any = None
+        self.target_status = ("Demo cloud (embedded Azure emulator): starting…" if demo
+                              else "Azure: connecting…")
+        self.connect = connect
+        self.latency_scale: float | None = (latency_scale if latency_scale is not None else
+                                            (AUTOPILOT_LATENCY_SCALE if autopilot else None) if demo else None)
+        self.current_run: str | None = None
+        self._gw_ready = asyncio.Event()
+        self._root_gw: Any = None
+        self.autopilot = Autopilot(self, step_seconds=step_seconds) if autopilot else None
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_mount(self) -> None:
+        from screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen())
+        if self.connect:
+            self.call_after_refresh(self.open_gateway)
+        if self.autopilot is not None:
+            self.autopilot.start()
+            self.notify("Autopilot: space continues, a toggles auto-advance", timeout=4)
+
+    async def on_unmount(self) -> None:
+        if self._root_gw is not None:
+            try:
+                await self._root_gw.close()
+            except Exception:  # noqa: BLE001 - closing on exit must never print a traceback
+                pass
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def open_gateway(self) -> None:
+        """Resolve the cloud target (starting the embedded demo cloud if asked) and open the gateway."""
+        from plinktui.cloud import Gateway, resolve_target
+
+        if self.demo and not self.target_kwargs.get("arm_endpoint"):
+            from plinktui.emulator.embedded import ensure_demo_cloud
+
+            self.demo_cloud = await ensure_demo_cloud(self.latency_scale)
+        kwargs = dict(self.target_kwargs)
+        sub = kwargs.pop("subscription", None)
+        target = await resolve_target(arm_endpoint=kwargs.get("arm_endpoint"), ca_cert=kwargs.get("ca_cert"),
+                                      subscription=sub, demo=self.demo)
+        gw = Gateway(target)
+        await gw.__aenter__()
+        self._root_gw = self.gw = gw
+        self.state.subscription_id = target.subscription_id or ""
+        where = "Demo cloud (embedded Azure emulator, offline)" if target.is_emulator and self.demo else \
+            f"ARM {target.arm_endpoint}" + (" (emulator)" if target.is_emulator else "")
+        self.target_status = f"✓ {where} · subscription {target.subscription_id or '(pick one)'}"
+        self._gw_ready.set()
+        self._refresh_welcome()
+
+    def _refresh_welcome(self) -> None:
+        from screens.welcome import WelcomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WelcomeScreen):
+                screen.refresh_status()
+
+    async def gateway(self) -> Any:
+        """The open gateway (waits for the connect worker)."""
+        await self._gw_ready.wait()
+        return self.gw
+
+    def use_subscription(self, subscription_id: str) -> None:
+        """Bind the gateway to the chosen subscription."""
+        if self._root_gw is not None and subscription_id and subscription_id != self.gw.subscription_id:
+            self.gw = self._root_gw.for_subscription(subscription_id)
+
+    def identity_text(self) -> str:
+        """Who is signed in, in one line."""
+        if self.gw is not None and self.gw.target.is_emulator:
+            return ("Signed in to the demo cloud with its local token (no Entra ID sign-in). Tenant "
+                    f"{self.gw.target.tenant_id}.")
+        return ("Signed in with DefaultAzureCredential (your `az login` session is reused; without a browser run "
+                "`az login --use-device-code`).")
+
+    # ------------------------------------------------------------------ audit probes
+    async def probe_options(self) -> Any:
+        """How the audit proves the path from inside: SSH from the chosen VM with pinned host keys."""
+        from audits.engine import ProbeOptions
+
+        opts = ProbeOptions(mode="auto", probe_vm=self.state.probe_vm)
+        if self.demo_cloud is not None:
+            opts.mode = "ssh"
+            opts.ssh_key = self.demo_cloud.demo_key
+            opts.connect_timeout = 10.0
+            if importlib.util.find_spec("plinktui.probes.runcommand") is None:
+                # No Run Command pinning available: trust on first use, on loopback, against the demo VM only.
+                opts.accept_new_host_key = True
+        elif self.current_run:
+            from plinktui.journal import Journal
+
+            keys = Journal.open(self.current_run).data.get("generated_keys") or []
+            if keys:
+                opts.ssh_key = keys[0]
+        return opts
+
+    def audit_done(self, screen: Any) -> None:
+        """The audit pane rendered a result (the autopilot's last beat)."""
+        if self.autopilot is not None:
+            self.autopilot.finished = True
+
+    # ------------------------------------------------------------------ errors
+    def show_worker_error(self, worker: Worker[Any]) -> None:
+        """One readable modal for any worker error; never a traceback."""
+        exc = worker.error
+        if exc is None or isinstance(exc, asyncio.CancelledError):
+            return
+        message, fix = describe_error(exc)
+        self.push_screen(ErrorModal(f"Something went wrong ({worker.name or worker.group})", message, fix))
+
+    # ------------------------------------------------------------------ actions
+    def action_help(self) -> None:
+        """Context help for the current screen."""
+        from screens import concepts
+        from screens.help_screen import HelpScreen
+
+        step = getattr(self.screen, "STEP", None) or ("audit" if type(self.screen).__name__ == "AuditScreen"
+                                                      else "provision")
+        self.push_screen(HelpScreen(concepts.SCREEN_HELP.get(step, "")))
+
+    def action_toggle_theme(self) -> None:
+        """Light/dark."""
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_autopilot_continue(self) -> None:
+        """Presenter: do the next beat now."""
+        if self.autopilot is not None:
+            self.autopilot.beat()
+
+    def action_autopilot_toggle(self) -> None:
+        """Presenter: auto-advance on/off."""
+        if self.autopilot is not None:
+            on = self.autopilot.toggle()
+            self.notify(f"auto-advance {'on' if on else 'off'}")
+
+    def action_reset_demo(self) -> None:
+        """Demo: tear down every demo run and purge its vault, for the next session."""
+        if not self.demo:
+            self.notify("reset applies to the demo cloud only", severity="warning")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.reset_demo()
+
+        self.push_screen(ConfirmModal("Reset the demo?", "Tears down every run in the demo cloud and purges the "
+                                      "vaults, for the next session.", yes="Reset"), answer)
+
+    @work(exclusive=True, group="reset", exit_on_error=False)
+    async def reset_demo(self) -> None:
+        """Teardown + purge of every demo run."""
+        from plinktui.journal import Journal
+        from screens.runner import teardown_run
+
+        gw = await self.gateway()
+        runs = [r for r in Journal.list_runs() if r.get("state") not in ("torn_down",)]
+        for r in runs:
+            self.notify(f"tearing down {r['run_id']}…")
+            await teardown_run(gw, r["run_id"], _quiet, purge=True)
+        self.state = WizardState(demo=True, subscription_id=self.state.subscription_id)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.notify(f"demo reset: {len(runs)} run(s) torn down")
+
+    def confirm_teardown(self, run_id: str, after: Any = None) -> None:
+        """Ask, then tear down a run (deleting only what it created) and purge its vault."""
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.teardown(run_id, after)
+
+        self.push_screen(ConfirmModal(f"Tear down run {run_id}?", "Deletes what this run created (tagged and "
+                                      "journaled), in reverse order, and purges its vault. Reused resources stay.",
+                                      yes="Tear down"), answer)
+
+    @work(exclusive=True, group="teardown", exit_on_error=False)
+    async def teardown(self, run_id: str, after: Any = None) -> None:
+        """Teardown worker."""
+        from screens.runner import teardown_run
+
+        self.notify(f"tearing down {run_id}…")
+        result = await teardown_run(await self.gateway(), run_id, _quiet, purge=True)
+        self.notify(f"run {run_id}: {len(result.deleted)} deleted, {len(result.kept)} kept"
+                    + (f", {len(result.failed)} failed" if result.failed else ""),
+                    severity="information" if result.ok else "error")
+        if after is not None:
+            after()
+
+    def global_commands(self) -> list[tuple[str, str, str]]:
+        """Palette commands available everywhere."""
+        cmds = [("Help", "Context help for this screen", "help"), ("Toggle light/dark", "Switch theme",
+                                                                    "toggle_theme")]
+        if self.demo:
+            cmds.append(("Reset demo", "Tear down and purge every demo run", "reset_demo"))
+        if self.autopilot is not None:
+            cmds.append(("Toggle auto-advance", "Presenter autopilot on/off", "autopilot_toggle"))
+        return cmds
+
+
+async def _quiet(event: Any) -> None:
+    return None
+
+
+def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool) -> int:
+    """Run the TUI (``plinktui`` or ``plinktui demo [--autopilot]``); returns the exit code."""
+    app = PlinkApp(target_kwargs, demo=demo, autopilot=autopilot)
+    try:
+        result = app.run()
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)

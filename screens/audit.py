@@ -1,0 +1,275 @@
+"""The audit pane: Endpoints & NICs, DNS checks, Findings and Topology, with filter, re-run and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tree
+
+from screens.messages import AuditFinished
+from screens.modals import ReportsWorkerErrors
+from screens.widgets.panel import StepHeader
+from screens.widgets.vimtable import VimTable
+
+TABLES = {"endpoints": ("endpoint", "NIC", "private IP", "subnet", "connection", "FQDNs", "zone group", "verdict"),
+          "dns": ("VM", "FQDN", "resolved IPs", "CNAME chain", "expected IP", "healthstatus addr", "verdict"),
+          "findings": ("severity", "id", "resource", "detail", "remediation", "az command")}
+
+VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "unknown": "yellow"}
+
+
+def _short(resource_id: str | None) -> str:
+    return (resource_id or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def verdict_text(verdict: str | None) -> Text:
+    """✓ pass / ✗ fail / ? unknown, coloured."""
+    v = (verdict or "unknown").lower()
+    mark = {"pass": "✓ pass", "fail": "✗ fail"}.get(v, "? " + v)
+    return Text(mark, style=VERDICT_STYLE.get(v, ""))
+
+
+def endpoint_rows(result: Any) -> list[tuple[Any, ...]]:
+    """Rows of the Endpoints & NICs table."""
+    from audits.report import endpoint_entry
+
+    inv = result.inventory
+    by_fqdn: dict[str, list[str]] = {}
+    for p in result.probes:
+        by_fqdn.setdefault((getattr(p, "fqdn", "") or "").lower(), []).append(getattr(p, "verdict", "unknown"))
+    rows = []
+    for ep in inv.endpoints:
+        e = endpoint_entry(inv, ep)
+        verdicts = [v for f in e["fqdns"] for v in by_fqdn.get(f.lower(), [])]
+        verdict = "fail" if "fail" in verdicts else ("pass" if verdicts and all(v == "pass" for v in verdicts)
+                                                     else "unknown")
+        zg = e.get("zone_group") or {}
+        rows.append((e["name"], e.get("nic_name") or "", ", ".join(e["private_ips"]), _short(e.get("subnet")),
+                     e.get("connection_state") or "", ", ".join(e["fqdns"]),
+                     ", ".join(zg.get("zones") or []) or "none", verdict_text(verdict)))
+    return rows
+
+
+def dns_rows(result: Any) -> list[tuple[Any, ...]]:
+    """Rows of the DNS checks table."""
+    from audits.report import probe_entry
+
+    rows = []
+    for p in result.probes:
+        e = probe_entry(p)
+        rows.append((e["vm"] or "", e["fqdn"] or "", ", ".join(e["resolved_ips"]) or "—",
+                     " → ".join(e["cname_chain"]) or "—", e["expected_ip"] or "—", e["healthstatus_addr"] or "—",
+                     verdict_text(e["verdict"])))
+    return rows
+
+
+def finding_rows(result: Any) -> list[tuple[Any, ...]]:
+    """Rows of the Findings table."""
+    style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    return [(Text(f.severity, style=style.get(f.severity, "")), f.check_id, _short(f.resource_id), f.detail,
+             f.remediation.text, f.remediation.command) for f in result.findings]
+
+
+def proof_banner(result: Any) -> str:
+    """One line that says whether the private path is proven (what a presenter points at)."""
+    passes = [p for p in result.probes if getattr(p, "verdict", "") == "pass"]
+    vault_pass = [p for p in passes if ".vault." in (getattr(p, "fqdn", "") or "")]
+    if vault_pass:
+        p = vault_pass[0]
+        ips = ", ".join(getattr(p, "resolved_ips", []) or [])
+        hs = getattr(p, "healthstatus_addr", None)
+        return (f"✓ PRIVATE PATH PROVEN from {p.vm}: {p.fqdn} → {ips} (DNS pass"
+                + (f", healthstatus addr={hs} = the VM's private IP" if hs else "") + ")")
+    fails = [p for p in result.probes if getattr(p, "verdict", "") == "fail"]
+    if fails:
+        p = fails[0]
+        return f"✗ private path NOT proven: from {p.vm}, {p.fqdn}: {getattr(p, 'detail', '') or 'DNS check failed'}"
+    note = "; ".join(result.notes[:2]) if result.notes else "no probe ran"
+    return f"? private path not probed ({note})"
+
+
+class AuditScreen(ReportsWorkerErrors, Screen[None]):
+    """Read-only audit of the subscription, with proof from inside the VNet."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="audit.filter"),
+        Binding("r", "rerun", "Re-run probes", id="audit.rerun"),
+        Binding("e", "export", "Export", id="audit.export"),
+        Binding("escape", "back", "Back", id="audit.back"),
+    ]
+
+    def __init__(self, from_run: str | None = None) -> None:
+        super().__init__()
+        self.from_run = from_run
+        self.result: Any = None
+        self.rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in TABLES}
+
+    def compose(self) -> ComposeResult:
+        yield StepHeader("audit")
+        yield Static("Auditing… (collecting the inventory, then probing from inside the VNet)", id="banner")
+        yield Input(placeholder="filter rows (esc to close)", id="filter")
+        with TabbedContent(id="tabs"):
+            with TabPane("Endpoints & NICs", id="tab-endpoints"):
+                yield VimTable(id="endpoints")
+            with TabPane("DNS checks", id="tab-dns"):
+                yield VimTable(id="dns")
+            with TabPane("Findings", id="tab-findings"):
+                with Vertical():
+                    yield VimTable(id="findings")
+                    yield Static("", id="finding-detail", classes="note")
+            with TabPane("Topology", id="tab-topology"):
+                yield Tree("subscription", id="topology")
+        yield Footer()
+
+    @property
+    def plink(self) -> Any:
+        """The app."""
+        from screens.app import PlinkApp
+
+        return cast(PlinkApp, self.app)
+
+    def on_mount(self) -> None:
+        for key, cols in TABLES.items():
+            self.query_one(f"#{key}", VimTable).add_columns(*cols)
+        self.query_one("#filter", Input).display = False
+        self.query_one("#tabs").loading = True
+        self.run_audit()
+
+    @work(exclusive=True, group="audit", exit_on_error=False)
+    async def run_audit(self) -> None:
+        """Collect, probe and check (the audit engine), then render."""
+        from audits.engine import run_audit
+
+        gw = await self.plink.gateway()
+        result = await run_audit(gw, probe=await self.plink.probe_options())
+        self.post_message(AuditFinished(result))
+
+    @on(AuditFinished)
+    def _done(self, message: AuditFinished) -> None:
+        self.show_result(message.result)
+
+    def show_result(self, result: Any) -> None:
+        """Render an AuditResult in every tab."""
+        self.result = result
+        self.query_one("#tabs").loading = False
+        banner = proof_banner(result)
+        self.query_one("#banner", Static).update(Text(banner, style="bold green" if banner.startswith("✓") else
+                                                      "bold red" if banner.startswith("✗") else "yellow"))
+        self.rows = {"endpoints": endpoint_rows(result), "dns": dns_rows(result), "findings": finding_rows(result)}
+        self._fill(self.query_one("#filter", Input).value)
+        self._topology(result)
+        if result.probes:
+            self.query_one("#tabs", TabbedContent).active = "tab-dns"
+        self.plink.audit_done(self)
+
+    def _fill(self, needle: str = "") -> None:
+        needle = needle.strip().lower()
+        for key, rows in self.rows.items():
+            table = self.query_one(f"#{key}", VimTable)
+            table.clear()
+            for row in rows:
+                if needle and not any(needle in str(c).lower() for c in row):
+                    continue
+                table.add_row(*row)
+
+    def _topology(self, result: Any) -> None:
+        from audits.inventory import key
+
+        inv = result.inventory
+        tree = self.query_one("#topology", Tree)
+        tree.clear()
+        tree.root.set_label(f"subscription(s) {', '.join(inv.subscriptions) or ''}")
+        eps_by_subnet: dict[str, list[Any]] = {}
+        for ep in inv.endpoints:
+            eps_by_subnet.setdefault(key(ep.subnet_id or ""), []).append(ep)
+        for vnet in inv.vnets:
+            vn = tree.root.add(f"VNet {vnet.name} ({vnet.location}, {', '.join(vnet.address_prefixes)})",
+                               expand=True)
+            for sn in vnet.subnets:
+                sn_node = vn.add(f"subnet {sn.name} {', '.join(sn.prefixes)}", expand=True)
+                for ep in eps_by_subnet.get(key(sn.id), []):
+                    ips = ", ".join(inv.ips_of(ep))
+                    nic = _short(ep.nic_ids[0]) if ep.nic_ids else "no NIC"
+                    broken = ep.connection_state != "Approved"
+                    label = f"endpoint {ep.name} → NIC {nic} {ips} → {_short(ep.target_id)} [{ep.connection_state}]"
+                    sn_node.add_leaf(Text(("✗ " if broken else "") + label, style="red" if broken else ""))
+        for zone in inv.zones:
+            zn = tree.root.add(f"zone {zone.name} ({len(zone.records)} records)", expand=True)
+            for link in zone.links:
+                missing = not any(key(v.id) == key(link.vnet_id or "") for v in inv.vnets)
+                zn.add_leaf(Text(f"link {link.name} → {_short(link.vnet_id)}" + (" (VNet not found)" if missing
+                                                                                  else ""),
+                                 style="red" if missing else ""))
+            if not zone.links:
+                zn.add_leaf(Text("✗ no VNet link: this zone answers nowhere", style="red"))
+        tree.root.expand_all()
+
+    # ------------------------------------------------------------------ actions
+    def action_filter(self) -> None:
+        """Show the filter box."""
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one("#tabs", TabbedContent).focus()
+
+    def action_back(self) -> None:
+        """Close the filter first; else go back."""
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            return
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_rerun(self) -> None:
+        """Run the audit and the probes again."""
+        self.query_one("#tabs").loading = True
+        self.query_one("#banner", Static).update("Re-running the audit and the probes…")
+        self.run_audit()
+
+    def action_export(self) -> None:
+        """Write JSON, Markdown, SARIF and an SVG screenshot of this pane."""
+        if self.result is None:
+            self.notify("the audit has not finished yet", severity="warning")
+            return
+        from audits.report import render
+        from plinktui.settings import state_dir
+
+        out = Path(state_dir()) / "exports"
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for fmt, ext in (("json", "json"), ("markdown", "md"), ("sarif", "sarif")):
+            path = out / f"audit.{ext}"
+            path.write_text(render(self.result, fmt))
+            written.append(path.name)
+        svg = self.app.save_screenshot(filename="audit.svg", path=str(out))
+        written.append(Path(svg).name)
+        self.notify(f"exported {', '.join(written)} to {out}")
+
+    @on(VimTable.RowHighlighted, "#findings")
+    def _finding(self, event: VimTable.RowHighlighted) -> None:
+        idx = event.cursor_row
+        rows = self.rows.get("findings") or []
+        if 0 <= idx < len(rows):
+            r = rows[idx]
+            self.query_one("#finding-detail", Static).update(f"{r[1]} {r[3]}\nFix: {r[4]}\n$ {r[5]}")
+
+    def commands(self) -> list[tuple[str, str, str]]:
+        """Screen-aware palette commands."""
+        return [("Filter rows", "Filter the audit tables", "filter"), ("Re-run probes", "Audit again", "rerun"),
+                ("Export report", "JSON, Markdown, SARIF and SVG", "export")]

@@ -1,0 +1,49 @@
+"""Context help (``?``/F1): the current screen's explanation plus the key bindings that apply there."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+GLOBAL_KEYS = """\
+| key | does |
+|---|---|
+| `?` / `F1` | this help |
+| `ctrl+p` | command palette (screen-aware) |
+| `esc` | back / close |
+| `ctrl+n` | next step |
+| `j` `k` `g` `G` | move in tables |
+| `/` | filter the audit tables |
+| `r` | re-run the audit and probes |
+| `e` | export the audit (JSON, Markdown, SARIF, SVG) |
+| `ctrl+t` | light / dark theme |
+| `space` / `a` | autopilot: continue / toggle auto-advance |
+| `R` | demo: reset the demo cloud (teardown + purge) |
+| `ctrl+q` | quit |
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Help for the screen underneath."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90; height: 80%; border: thick $primary; background: $surface;
+                                  padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,question_mark,f1,q", "close", "Close help", id="help.close")]
+
+    def __init__(self, screen_help: str) -> None:
+        super().__init__()
+        self.screen_help = screen_help
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(self.screen_help + "\n\n## Keys\n" + GLOBAL_KEYS)
+
+    def action_close(self) -> None:
+        """Close."""
+        self.dismiss(None)

@@ -1,0 +1,213 @@
+"""Network: region (from the subscription's locations), VNet (existing, filtered by region, or new), subnet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Label, Select, Static
+
+from plinktui import validation as v
+from screens.services import VnetInfo
+from screens.step import WizardStep
+from screens.widgets.choice import Choice
+from screens.widgets.field import ValidatedField
+
+
+def usable_hint(prefix: str) -> str:
+    """The usable address count of a subnet prefix (Azure keeps 5)."""
+    return f"✓ {v.usable_addresses(prefix)} usable addresses (Azure reserves 5)"
+
+
+class NetworkScreen(WizardStep):
+    """Where the private endpoint lives."""
+
+    STEP = "network"
+    HEADING = "Network — the endpoint lives in the VNet's region"
+
+    def compose_form(self) -> ComposeResult:
+        s = self.state
+        yield Label("VNet region (the portal's region filter)")
+        yield Select([(s.region, s.region)], value=s.region, allow_blank=False, id="region")
+        yield Choice("Virtual network", [("existing", "Use an existing VNet"), ("new", "Create a new VNet")],
+                     s.vnet_mode, id="vnet-mode")
+        with Vertical(id="existing-vnet-box", classes="group"):
+            yield Static("", id="region-filter", classes="note")
+            yield Select([], prompt="existing VNet in this region", id="vnet")
+        with Vertical(id="new-vnet-box", classes="group"):
+            yield ValidatedField("VNet name", field="network.vnet", value=s.vnet_name if s.vnet_mode == "new"
+                                 else "vnet-kv", id="new-vnet-name")
+            yield ValidatedField("Address space (comma-separated CIDRs)", field="network.address_space",
+                                 value=s.address_space, id="address-space")
+        yield Choice("Subnet for the endpoint", [("existing", "Use an existing subnet"), ("new", "Create a subnet")],
+                     s.subnet_mode, id="subnet-mode")
+        with Vertical(id="existing-subnet-box", classes="group"):
+            yield Select([], prompt="existing subnet", id="subnet")
+            yield Static("", id="subnet-info", classes="note")
+        with Vertical(id="new-subnet-box", classes="group"):
+            yield ValidatedField("Subnet name", field="network.subnet", value="snet-endpoints", id="new-subnet-name")
+            yield ValidatedField("Subnet prefix", field="network.subnet_prefix", value=s.subnet_prefix,
+                                 hint=usable_hint, id="subnet-prefix")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._vnets: list[VnetInfo] = []
+        self._loaded = False
+        self._sync()
+        self.load()
+
+    @work(exclusive=True, group="network", exit_on_error=False)
+    async def load(self) -> None:
+        """Regions and VNets, in one worker."""
+        import asyncio
+
+        from screens.services import list_locations, list_vnets
+
+        gw = await self.plink.gateway()
+        self.query_one("#vnet", Select).loading = True
+        regions, vnets = await asyncio.gather(list_locations(gw), list_vnets(gw))
+        self._vnets = vnets
+        region = self.query_one("#region", Select)
+        current = region.value if region.value is not Select.NULL else self.state.region
+        region.set_options([(r, r) for r in regions] or [(current, current)])
+        if current in regions or not regions:
+            region.value = current
+        self._loaded = True
+        self.query_one("#vnet", Select).loading = False
+        self._fill_vnets()
+
+    def _vnet(self) -> VnetInfo | None:
+        sel = self.query_one("#vnet", Select)
+        return next((x for x in self._vnets if x.id == sel.value), None)
+
+    def _fill_vnets(self) -> None:
+        region = str(self.query_one("#region", Select).value)
+        sel = self.query_one("#vnet", Select)
+        items = [x for x in self._vnets if x.location.lower() == region.lower()]
+        self.query_one("#region-filter", Static).update(
+            f"Region filter: {region} — {len(items)} of {len(self._vnets)} VNets shown")
+        keep = sel.value
+        sel.set_options([(f"{x.name}  ({x.resource_group}, {', '.join(x.address_space)})", x.id) for x in items])
+        want = next((x.id for x in items if x.id == keep or (x.name == self.state.vnet_name
+                                                            and x.resource_group == self.state.vnet_rg)), None)
+        if want:
+            sel.value = want
+        self._fill_subnets()
+
+    def _fill_subnets(self) -> None:
+        vnet = self._vnet()
+        sel = self.query_one("#subnet", Select)
+        keep = sel.value
+        subnets = vnet.subnets if vnet else {}
+        sel.set_options([(f"{n}  {p}  ({v.usable_addresses(p)} usable)", n) for n, p in subnets.items()])
+        for cand in (keep, self.state.subnet_name):
+            if cand in subnets:
+                sel.value = cand
+                break
+        self._sync()
+
+    def _sync(self) -> None:
+        new_vnet = self.query_one("#vnet-mode", Choice).value == "new"
+        self.query_one("#existing-vnet-box").display = not new_vnet
+        self.query_one("#new-vnet-box").display = new_vnet
+        subnet_mode = self.query_one("#subnet-mode", Choice)
+        subnet_mode.display = not new_vnet
+        new_subnet = new_vnet or subnet_mode.value == "new"
+        self.query_one("#existing-subnet-box").display = not new_subnet
+        self.query_one("#new-subnet-box").display = new_subnet
+        info = self.query_one("#subnet-info", Static)
+        vnet = self._vnet() if hasattr(self, "_vnets") else None
+        sub = self.query_one("#subnet", Select).value
+        if vnet and sub in vnet.subnets:
+            info.update(f"{vnet.subnets[sub]} · private endpoint network policies: {vnet.policies.get(sub)}")
+        else:
+            info.update("")
+        self.revalidate()
+
+    @on(Select.Changed, "#region")
+    def _region(self) -> None:
+        if getattr(self, "_loaded", False):
+            self._fill_vnets()
+
+    @on(Select.Changed, "#vnet")
+    def _vnet_changed(self) -> None:
+        self._fill_subnets()
+
+    @on(Select.Changed, "#subnet")
+    @on(Choice.Changed)
+    def _changed(self) -> None:
+        self._sync()
+
+    def extra_problem(self) -> str:
+        new_vnet = self.query_one("#vnet-mode", Choice).value == "new"
+        if not new_vnet:
+            vnet = self._vnet() if hasattr(self, "_vnets") else None
+            if vnet is None:
+                return "pick a VNet in this region" if getattr(self, "_loaded", False) else "loading VNets…"
+            if self.query_one("#subnet-mode", Choice).value == "existing":
+                if self.query_one("#subnet", Select).value is Select.NULL:
+                    return "pick a subnet"
+                return ""
+            prefix = self.query_one("#subnet-prefix", ValidatedField).value
+            name = self.query_one("#new-subnet-name", ValidatedField).value
+            if name in vnet.subnets:
+                return f"subnet {name} already exists; pick it as existing or rename"
+            for check in (v.check_subnet_in_vnet("network.subnet_prefix", prefix, vnet.address_space),
+                          v.check_subnet_free("network.subnet_prefix", prefix, vnet.subnets)):
+                if not check[0]:
+                    return check[1]
+            return ""
+        space = [p.strip() for p in self.query_one("#address-space", ValidatedField).value.split(",")]
+        ok, msg = v.check_subnet_in_vnet("network.subnet_prefix",
+                                         self.query_one("#subnet-prefix", ValidatedField).value, space)
+        return "" if ok else msg
+
+    def save(self) -> None:
+        s = self.state
+        s.region = str(self.query_one("#region", Select).value)
+        s.vnet_mode = self.query_one("#vnet-mode", Choice).value
+        if s.vnet_mode == "existing":
+            vnet = self._vnet()
+            assert vnet is not None
+            s.vnet_name, s.vnet_rg, s.vnet_address_space = vnet.name, vnet.resource_group, vnet.address_space
+            s.existing_subnets = dict(vnet.subnets)
+            s.subnet_mode = self.query_one("#subnet-mode", Choice).value
+            if s.subnet_mode == "existing":
+                s.subnet_name = str(self.query_one("#subnet", Select).value)
+                s.pe_network_policies = vnet.policies.get(s.subnet_name, "Disabled")
+        else:
+            s.vnet_name = self.query_one("#new-vnet-name", ValidatedField).value
+            s.vnet_rg = ""
+            s.address_space = self.query_one("#address-space", ValidatedField).value
+            s.subnet_mode = "new"
+        if s.subnet_mode == "new":
+            s.subnet_name = self.query_one("#new-subnet-name", ValidatedField).value
+            s.subnet_prefix = self.query_one("#subnet-prefix", ValidatedField).value
+        if not s.link_name:
+            s.link_name = f"link-{s.vnet_name}"[:80]
+
+    def next_screen(self) -> Screen[Any] | None:
+        from screens.vault import VaultScreen
+
+        return VaultScreen()
+
+    def autopilot_ready(self) -> bool:
+        return getattr(self, "_loaded", False) and super().autopilot_ready()
+
+    def autopilot_fill(self) -> None:
+        from screens.state import DEMO_SUBNET, DEMO_VNET, DEMO_VNET_REGION
+
+        self.query_one("#region", Select).value = DEMO_VNET_REGION
+        self._fill_vnets()
+        self.query_one("#vnet-mode", Choice).value = "existing"
+        sel = self.query_one("#vnet", Select)
+        vnet = next((x for x in self._vnets if x.name == DEMO_VNET), None)
+        if vnet:
+            sel.value = vnet.id
+            self._fill_subnets()
+        self.query_one("#subnet-mode", Choice).value = "existing"
+        self.query_one("#subnet", Select).value = DEMO_SUBNET
+        self._sync()

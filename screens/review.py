@@ -1,0 +1,144 @@
+"""Review: the plan as a table (create vs reuse), its dependency tree, preflight results and expected duration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Button, DataTable, Label, Static, Tree
+
+from screens.step import WizardStep
+
+KIND = {"rg": "resource group", "vnet": "virtual network", "subnet": "subnet", "pls_subnet": "subnet (PLS)",
+        "vault": "key vault", "zone": "private DNS zone", "link": "VNet link", "pe": "private endpoint",
+        "zone_group": "DNS zone group", "nsg": "NSG", "pip": "public IP", "nic": "NIC", "vm": "test VM",
+        "lb": "Standard LB", "pls": "Private Link Service", "verify": "verification"}
+
+
+def fmt_seconds(seconds: float) -> str:
+    """``1 min 30 s`` style."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+class ReviewScreen(WizardStep):
+    """Nothing has been created yet; the Provision button asks once more."""
+
+    STEP = "review"
+    HEADING = "Review — nothing has been created yet"
+    BINDINGS = [*WizardStep.BINDINGS, Binding("p", "next", "Provision", id="review.provision"),
+                Binding("w", "save_plan", "Save plan", id="review.save")]
+
+    def compose_form(self) -> ComposeResult:
+        yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+        yield Label("Dependency order")
+        yield Tree("plan", id="deps")
+        yield Label("Preflight (read-only)")
+        yield Static("running…", id="preflight")
+        yield Static("", id="duration", classes="note")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#next", Button).label = "Provision…"
+        self.plan: Any = None
+        self.preflight_result: Any = None
+        self._plan_problems: list[str] = []
+        from plinktui.dag import build_graph
+        from plinktui.plan import PlanError
+
+        try:
+            self.plan = self.state.to_plan()
+        except PlanError as exc:
+            self._plan_problems = exc.problems
+            self.query_one("#preflight", Static).update("\n".join(f"✗ {p}" for p in exc.problems))
+            self.revalidate()
+            return
+        self._render(build_graph(self.plan))
+        self.run_preflight()
+
+    def _render(self, graph: Any) -> None:
+        plan = self.plan
+        table = self.query_one("#plan-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns("action", "kind", "name", "region")
+        region_of = {"vault": plan.vault.region, "zone": "global", "link": "global", "rg": plan.network.region}
+        for node in graph:
+            action = {"create": "create", "reuse": "reuse", "step": "check"}.get(node.mode, node.mode)
+            table.add_row(action, KIND.get(node.key, node.key), node.name,
+                          region_of.get(node.key, plan.network.region), key=node.key)
+        tree = self.query_one("#deps", Tree)
+        tree.clear()
+        tree.root.set_label(f"plan {plan.name} (resource group {plan.resource_group})")
+        added: dict[str, Any] = {}
+        for node in graph:
+            parent = added.get(node.deps[-1]) if node.deps else None
+            label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if node.mode == "reuse" else "")
+            added[node.key] = (parent or tree.root).add(label, expand=True)
+        tree.root.expand_all()
+        best, path = graph.critical_path()
+        scale = self.plink.latency_scale
+        text = f"Expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
+        if scale is not None:
+            text += f"; in the demo cloud about {fmt_seconds(best * scale)}"
+        self.query_one("#duration", Static).update(text)
+
+    @work(exclusive=True, group="preflight", exit_on_error=False)
+    async def run_preflight(self) -> None:
+        """Read-only checks: permissions, providers, regions, names."""
+        from plinktui import preflight
+        from plinktui.dag import build_graph
+
+        res = await preflight.run(await self.plink.gateway(), self.plan)
+        self.preflight_result = res
+        self._render(build_graph(self.plan, res.facts))
+        lines = [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in res.problems] or \
+            ["✓ permissions, providers, regions and names look fine"]
+        self.query_one("#preflight", Static).update("\n".join(lines))
+        self.revalidate()
+
+    def extra_problem(self) -> str:
+        if self._plan_problems:
+            return "the plan has problems (see preflight)"
+        if getattr(self, "preflight_result", None) is None:
+            return "preflight running…"
+        if not self.preflight_result.ok:
+            return "preflight found blocking problems"
+        return ""
+
+    def action_next(self) -> None:
+        """Confirm (resources cost money), then provision."""
+        self.revalidate()
+        if self.query_one("#next", Button).disabled:
+            self.notify(self.problem(), severity="warning")
+            return
+        from screens.modals import ConfirmModal
+
+        creates = sum(1 for r in self.query_one("#plan-table", DataTable).get_column_at(0) if r == "create")
+        modal = ConfirmModal("Create these resources?",
+                             f"{creates} resources will be created in subscription {self.state.subscription_id}. "
+                             "Resources cost money until you tear them down.", yes="Provision", no="Not yet")
+        self.app.push_screen(modal, self._confirmed)
+
+    def _confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        from screens.provision import ProvisionScreen
+
+        self.app.push_screen(ProvisionScreen(plan=self.plan, facts=self.preflight_result.facts,
+                                             tenant_id=self.preflight_result.tenant_id))
+
+    def action_save_plan(self) -> None:
+        """Save the plan as TOML (for ``plinktui setup --plan``)."""
+        if self.plan is None:
+            return
+        from plinktui.settings import config_dir
+
+        d = config_dir()
+        d.mkdir(parents=True, exist_ok=True)
+        path = self.plan.save(d / f"{self.plan.name}.toml")
+        self.notify(f"plan saved to {path}")
+
+    def autopilot_ready(self) -> bool:
+        return getattr(self, "preflight_result", None) is not None and super().autopilot_ready()

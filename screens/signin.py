@@ -1,0 +1,91 @@
+"""Sign-in and subscription: who is signed in, and a searchable subscription picker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.step import WizardStep
+
+
+class SignInScreen(WizardStep):
+    """Shows the identity (DefaultAzureCredential or the demo cloud) and picks a subscription."""
+
+    STEP = "signin"
+    HEADING = "Sign-in and subscription"
+
+    def compose_form(self) -> ComposeResult:
+        yield Static(id="identity")
+        yield Label("Subscription (type to search)")
+        yield Input(placeholder="search by name or id", id="sub-search")
+        yield OptionList(id="subs")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._subs: list[tuple[str, str]] = []
+        self.query_one("#identity", Static).update(self.plink.identity_text())
+        self.query_one("#subs", OptionList).loading = True
+        self.load()
+
+    @work(exclusive=True, group="subs", exit_on_error=False)
+    async def load(self) -> None:
+        """List subscriptions (a worker; the screen stays responsive)."""
+        from screens.services import list_subscriptions
+
+        gw = await self.plink.gateway()
+        subs = await list_subscriptions(gw)
+        self._subs = subs or [(gw.subscription_id, "")]
+        self._render()
+        self.query_one("#subs", OptionList).loading = False
+
+    def _render(self) -> None:
+        needle = self.query_one("#sub-search", Input).value.strip().lower()
+        ol = self.query_one("#subs", OptionList)
+        ol.clear_options()
+        current = self.state.subscription_id or (self.plink.gw.subscription_id if self.plink.gw else "")
+        for sid, name in self._subs:
+            if needle and needle not in sid.lower() and needle not in name.lower():
+                continue
+            ol.add_option(Option(f"{name or '(no name)'}  {sid}", id=sid))
+        for i in range(ol.option_count):
+            if ol.get_option_at_index(i).id == current:
+                ol.highlighted = i
+        if ol.highlighted is None and ol.option_count:
+            ol.highlighted = 0
+        self.revalidate()
+
+    @on(Input.Changed, "#sub-search")
+    def _search(self) -> None:
+        self._render()
+
+    def _chosen(self) -> tuple[str, str] | None:
+        ol = self.query_one("#subs", OptionList)
+        if ol.highlighted is None or ol.option_count == 0:
+            return None
+        sid = ol.get_option_at_index(ol.highlighted).id or ""
+        return next(((s, n) for s, n in self._subs if s == sid), None)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self) -> None:
+        self.revalidate()
+
+    def extra_problem(self) -> str:
+        if not getattr(self, "_subs", None):
+            return "loading subscriptions…"
+        return "" if self._chosen() else "pick a subscription"
+
+    def save(self) -> None:
+        chosen = self._chosen()
+        if chosen:
+            self.state.subscription_id, self.state.subscription_name = chosen
+            self.plink.use_subscription(chosen[0])
+
+    def next_screen(self) -> Screen[Any] | None:
+        from screens.scenario import ScenarioScreen
+
+        return ScenarioScreen()

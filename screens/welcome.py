@@ -1,0 +1,137 @@
+"""Welcome: demo or real Azure, start a setup, audit a subscription directly, resume or tear down a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.step import WizardStep
+
+
+class WelcomeScreen(WizardStep):
+    """The first screen; paints before any Azure SDK is imported."""
+
+    STEP = "welcome"
+    HEADING = "plinktui — Azure Key Vault over Private Link: guided setup, proof from inside the VNet, audits"
+    BINDINGS = [
+        *WizardStep.BINDINGS,
+        Binding("s", "start", "Setup", id="welcome.setup"),
+        Binding("u", "audit", "Audit", id="welcome.audit"),
+        Binding("t", "teardown", "Tear down run", id="welcome.teardown"),
+        Binding("m", "resume", "Resume run", id="welcome.resume"),
+    ]
+
+    def compose_form(self) -> ComposeResult:
+        yield Static(id="target-status")
+        yield Label("What do you want to do?")
+        yield OptionList(
+            Option("Set up a private endpoint for a Key Vault (guided)", id="setup"),
+            Option("Audit the private endpoints of this subscription", id="audit"),
+            id="actions",
+        )
+        yield Label("Previous runs (resume or tear down)", id="runs-label")
+        yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield Button("Resume selected run", id="resume")
+        yield Button("Tear down selected run", id="teardown", variant="error")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#back", Button).display = False
+        table = self.query_one("#runs", DataTable)
+        table.add_columns("run", "plan", "state", "started")
+        self.refresh_status()
+        self.load_runs()
+
+    def refresh_status(self) -> None:
+        """Show where ARM is (demo cloud or real Azure) and whether it is ready."""
+        self.query_one("#target-status", Static).update(self.plink.target_status)
+        self.revalidate()
+
+    def extra_problem(self) -> str:
+        return "" if self.plink.gw is not None else "connecting…"
+
+    @work(exclusive=True, group="runs", exit_on_error=False, thread=True)
+    def load_runs(self) -> None:
+        """Read the run journals (files only; no Azure call)."""
+        from plinktui.journal import Journal
+
+        runs = Journal.list_runs()
+        self.app.call_from_thread(self._show_runs, runs)
+
+    def _show_runs(self, runs: list[dict[str, Any]]) -> None:
+        table = self.query_one("#runs", DataTable)
+        table.clear()
+        for r in reversed(runs[-20:]):
+            table.add_row(r.get("run_id") or "", r.get("plan") or "", r.get("state") or "",
+                          (r.get("started") or "")[:19], key=r.get("run_id"))
+        has = bool(runs)
+        for wid in ("#runs", "#runs-label", "#resume", "#teardown"):
+            self.query_one(wid).display = has
+
+    def _selected_run(self) -> str | None:
+        table = self.query_one("#runs", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def next_screen(self) -> Screen[Any] | None:
+        from screens.signin import SignInScreen
+
+        return SignInScreen()
+
+    def action_start(self) -> None:
+        """Start the guided setup."""
+        self.action_next()
+
+    def action_audit(self) -> None:
+        """Open the audit pane on this subscription directly."""
+        if self.plink.gw is None:
+            self.notify("still connecting to the cloud…", severity="warning")
+            return
+        from screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen())
+
+    def action_resume(self) -> None:
+        """Resume the selected run in the provisioning pane."""
+        run_id = self._selected_run()
+        if run_id and self.plink.gw is not None:
+            from screens.provision import ProvisionScreen
+
+            self.app.push_screen(ProvisionScreen(resume_run=run_id))
+
+    def action_teardown(self) -> None:
+        """Tear down the selected run (after confirming)."""
+        run_id = self._selected_run()
+        if run_id:
+            self.plink.confirm_teardown(run_id, after=self.load_runs)
+
+    @on(OptionList.OptionSelected, "#actions")
+    def _action(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "audit":
+            self.action_audit()
+        else:
+            self.action_start()
+
+    @on(Button.Pressed, "#resume")
+    def _resume(self) -> None:
+        self.action_resume()
+
+    @on(Button.Pressed, "#teardown")
+    def _teardown(self) -> None:
+        self.action_teardown()
+
+    def autopilot_ready(self) -> bool:
+        return self.plink.gw is not None
+
+    def commands(self) -> list[tuple[str, str, str]]:
+        return [("Start setup", "Guided private endpoint setup", "start"),
+                ("Audit subscription", "Open the audit pane directly", "audit"),
+                ("Resume run", "Resume the selected run", "resume"),
+                ("Tear down run", "Delete what the selected run created", "teardown")]

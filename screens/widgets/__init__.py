@@ -1,0 +1,1 @@
+"""Reusable widgets: validated fields, the explanation side panel, the step header."""

@@ -1,0 +1,45 @@
+"""The side panel that explains the concept chosen on each screen, and the wizard's step header."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+STEPS = (("welcome", "Start"), ("signin", "Sign-in"), ("scenario", "Scenario"), ("network", "Network"),
+         ("vault", "Vault"), ("dns", "DNS"), ("testvm", "Test VM"), ("review", "Review"),
+         ("provision", "Provision"), ("audit", "Audit"))
+
+
+class ExplainPanel(VerticalScroll):
+    """Plain-words explanation of the concepts on this screen."""
+
+    DEFAULT_CSS = """
+    ExplainPanel { width: 46; border-left: tall $primary 40%; padding: 0 1; background: $boost; }
+    ExplainPanel > Markdown { margin: 0; padding: 0; background: transparent; }
+    """
+
+    def __init__(self, text: str, **kwargs: object) -> None:
+        super().__init__(id="explain", **kwargs)  # type: ignore[arg-type]
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(self.text)
+
+
+class StepHeader(Static):
+    """A breadcrumb of the wizard's steps with the current one highlighted."""
+
+    DEFAULT_CSS = """
+    StepHeader { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__(id="steps")
+        self.current = current
+
+    def render(self) -> str:
+        parts = []
+        for key, label in STEPS:
+            parts.append(f"[b reverse] {label} [/]" if key == self.current else f" {label} ")
+        return "plinktui ›" + "›".join(parts)
