@@ -351,6 +351,7 @@ def parse_nslookup(text: object, query: str | None = None, exit_status: int | No
         return _unknown(q, "no answer lines")
     if aliases and win_aliases:
         return _unknown(q, "Linux and Windows answer shapes mixed")
+    chain: list[str] | None
     if aliases:
         chain = _walk_chain(q or next(iter(aliases)), aliases)
     elif win_aliases:
@@ -359,9 +360,11 @@ def parse_nslookup(text: object, query: str | None = None, exit_status: int | No
             chain.append(names[-1])
         if len(set(chain)) != len(chain):
             chain = None
+    elif names:
+        chain = [names[0]]
     else:
-        chain = [names[0] if names else q] if (names or q) else None
-    if not chain or chain[0] is None:
+        chain = [q] if q else None
+    if not chain:
         return _unknown(q, "answer lines do not form one chain from the query")
     if q is not None and chain[0] != q:
         return _unknown(q, f"answer is for {chain[0]}, not for {q}")
