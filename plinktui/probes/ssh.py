@@ -99,7 +99,7 @@ def _load_client_keys(client_keys: Any) -> list[asyncssh.SSHKey]:
             keys.append(item)
             continue
         try:
-            keys.append(asyncssh.read_private_key(os.fspath(item)))
+            keys.append(asyncssh.read_private_key(os.path.expanduser(os.fspath(item))))
         except (OSError, asyncssh.KeyImportError, ValueError) as exc:
             # never echo key material: only the path and the kind of problem
             raise SshProbeError(f"cannot load SSH client key {os.fspath(item)}: {type(exc).__name__}") from None
@@ -131,7 +131,8 @@ class SshProbeSession:
         pinned_host_key: an OpenSSH public key line the server must present.
         known_hosts: path of an OpenSSH known_hosts file.
         accept_new: trust on first use, recorded under ``state_dir``.
-        state_dir: plinktui's state directory (its ``known_hosts`` holds keys accepted on first use).
+        state_dir: plinktui's state directory (its ``known_hosts`` holds keys accepted on first use); default:
+            :func:`plinktui.settings.state_dir`.
         connect_timeout: seconds for TCP + SSH handshake + auth.
         command_timeout: seconds for each exec channel.
         max_in_flight: channels open at once (at most 8).
@@ -160,8 +161,11 @@ class SshProbeSession:
         host_key_alias: str | None = None,
         label: str | None = None,
     ) -> None:
-        if accept_new and state_dir is None:
-            raise ValueError("accept_new needs a state_dir to record the accepted key in")
+        if state_dir is None:
+            # plinktui's own trust store lives in its state directory (XDG), never in ~/.ssh
+            from plinktui.settings import state_dir as default_state_dir
+
+            state_dir = default_state_dir()
         self.host = host
         self.port = port
         self.username = username
@@ -170,7 +174,7 @@ class SshProbeSession:
         self._pinned = pinned_host_key
         self._known_hosts = known_hosts
         self._accept_new = accept_new
-        self._state_dir = Path(state_dir) if state_dir is not None else None
+        self._state_dir = Path(state_dir).expanduser()
         self._connect_timeout = connect_timeout
         self.command_timeout = command_timeout
         self._sem = asyncio.Semaphore(max(1, min(max_in_flight, MAX_IN_FLIGHT)))
@@ -194,9 +198,9 @@ class SshProbeSession:
     # -- host key policy -------------------------------------------------------------------------------------
 
     @property
-    def tofu_file(self) -> Path | None:
+    def tofu_file(self) -> Path:
         """plinktui's own known_hosts (keys accepted on first use)."""
-        return self._state_dir / KNOWN_HOSTS_NAME if self._state_dir is not None else None
+        return self._state_dir / KNOWN_HOSTS_NAME
 
     def _match_file(self, path: Path) -> tuple[list[asyncssh.SSHKey], list[asyncssh.SSHKey], list[asyncssh.SSHKey]]:
         try:
@@ -217,16 +221,15 @@ class SshProbeSession:
                 raise SshProbeError("the pinned host key is not an OpenSSH public key") from None
             return ([key], [], []), False, "the pinned host key"
         if self._known_hosts is not None:
-            path = Path(self._known_hosts)
+            path = Path(self._known_hosts).expanduser()
             if not path.is_file():
                 raise SshProbeError(f"known_hosts file {path} does not exist")
             keys, cas, revoked = self._match_file(path)
             if keys or cas:
                 return (keys, cas, revoked), False, f"known_hosts {path}"
-        if self.tofu_file is not None:
-            keys, cas, revoked = self._match_file(self.tofu_file)
-            if keys or cas:
-                return (keys, cas, revoked), False, f"the key accepted earlier ({self.tofu_file})"
+        keys, cas, revoked = self._match_file(self.tofu_file)
+        if keys or cas:
+            return (keys, cas, revoked), False, f"the key accepted earlier ({self.tofu_file})"
         if self._accept_new:
             return ([], [], []), True, "first use"
         raise SshProbeError(
@@ -236,7 +239,6 @@ class SshProbeSession:
 
     def _record_tofu(self, key: asyncssh.SSHKey) -> None:
         path = self.tofu_file
-        assert path is not None
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         line = f"{_host_pattern(self._alias, self.port)} {key.export_public_key('openssh').decode().split()[0]} " \
                f"{key.export_public_key('openssh').decode().split()[1]}\n"
