@@ -41,13 +41,15 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
     ]
 
     def __init__(self, target_kwargs: dict[str, Any] | None = None, *, demo: bool = True, autopilot: bool = False,
-                 connect: bool = True, latency_scale: float | None = None, step_seconds: float = 1.5) -> None:
+                 connect: bool = True, latency_scale: float | None = None, step_seconds: float = 1.5,
+                 demo_cloud: Any = None) -> None:
         super().__init__()
         self.target_kwargs = {k: v for k, v in (target_kwargs or {}).items() if v}
         self.demo = demo
         self.state = WizardState(demo=demo)
         self.gw: Any = None
-        self.demo_cloud: Any = None
+        self.demo_cloud: Any = demo_cloud
+        """The embedded demo cloud (tests inject one running on their own loop)."""
         self.target_status = ("Demo cloud (embedded Azure emulator): starting…" if demo
                               else "Azure: connecting…")
         self.connect = connect
@@ -81,14 +83,16 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """Resolve the cloud target (starting the embedded demo cloud if asked) and open the gateway."""
         from plinktui.cloud import Gateway, resolve_target
 
-        if self.demo and not self.target_kwargs.get("arm_endpoint"):
-            from plinktui.emulator.embedded import ensure_demo_cloud
-
-            self.demo_cloud = await ensure_demo_cloud(self.latency_scale)
         kwargs = dict(self.target_kwargs)
+        if self.demo and not kwargs.get("arm_endpoint"):
+            if self.demo_cloud is None:
+                from plinktui.emulator.embedded import ensure_demo_cloud
+
+                self.demo_cloud = await ensure_demo_cloud(self.latency_scale)
+            kwargs.update(arm_endpoint=self.demo_cloud.endpoint, ca_cert=self.demo_cloud.ca_cert)
         sub = kwargs.pop("subscription", None)
         target = await resolve_target(arm_endpoint=kwargs.get("arm_endpoint"), ca_cert=kwargs.get("ca_cert"),
-                                      subscription=sub, demo=self.demo)
+                                      subscription=sub)
         gw = Gateway(target)
         await gw.__aenter__()
         self._root_gw = self.gw = gw

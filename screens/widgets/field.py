@@ -30,6 +30,11 @@ class ValidatedField(Vertical):
             super().__init__()
             self.field = field
 
+        @property
+        def control(self) -> ValidatedField:
+            """The field (so ``@on(ValidatedField.Updated, "#id")`` works)."""
+            return self.field
+
     def __init__(self, label: str, *, field: str | None = None, check: Check | None = None, value: str = "",
                  placeholder: str = "", hint: Callable[[str], str] | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
