@@ -226,7 +226,6 @@ class Vaults(Kind):
 
     type = VAULT_TYPE
     item = "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{name}"
-    lists = ("/subscriptions/{sub}/providers/Microsoft.KeyVault/vaults",)
     latency = "vault"
     name_pattern = re.compile(r"^[^/]{1,100}$")  # the real rule is checked in build() to give Key Vault's error
     sync_delete = True
@@ -397,6 +396,14 @@ def register(emu: Emulator) -> None:
     router = emu.router
     base = "/subscriptions/{sub}/providers/Microsoft.KeyVault"
     vault_item = vaults.item
+
+    async def list_in_subscription(req: Req) -> Resp:
+        # Served here rather than through Kind.lists: the subscription-wide scope is "/subscriptions/{sub}".
+        emu.check_scope(req)
+        recs = emu.store.list(VAULT_TYPE, f"/subscriptions/{req.sub}")
+        return paged(req, [vaults.view(req, r) for r in recs])
+
+    router.add("GET", base + "/vaults", list_in_subscription)
 
     def deleted_doc(rec: Record) -> dict[str, Any]:
         return {k: copy.deepcopy(rec.doc[k]) for k in ("id", "name", "type", "properties")}

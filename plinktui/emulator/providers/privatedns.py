@@ -90,7 +90,6 @@ class Zones(Kind):
 
     type = ZONE_TYPE
     item = ZONE_ITEM.replace("{zone}", "{name}")
-    lists = ("/subscriptions/{sub}/providers/Microsoft.Network/privateDnsZones",)
     latency = "zone"
     name_pattern = ZONE_NAME
     name_rule = "a valid DNS name of at least two labels (253 characters at most)"
@@ -353,6 +352,13 @@ def register(emu: Emulator) -> None:
         emu.check_scope(req)
         zone = emu.find(ZONE_ITEM.format(**req.params), zones)
         return paged(req, [r.doc for r in zone_records(emu, zone.id)])
+
+    async def list_in_subscription(req: Req) -> Resp:
+        # Served here rather than through Kind.lists: the subscription-wide scope is "/subscriptions/{sub}".
+        emu.check_scope(req)
+        return paged(req, [r.doc for r in emu.store.list(ZONE_TYPE, f"/subscriptions/{req.sub}")])
+
+    emu.router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Network/privateDnsZones", list_in_subscription)
 
     # The SDK sends ".../{zone}/ALL" for record_sets.list; routes are case-insensitive so "/aLL" matches too.
     emu.router.add("GET", ZONE_ITEM + "/ALL", list_all)
