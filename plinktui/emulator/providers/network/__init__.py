@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from plinktui.emulator.providers.network.common import NetworkKind
 from plinktui.emulator.providers.network.endpoints import PrivateDnsZoneGroups, PrivateEndpoints
 from plinktui.emulator.providers.network.interfaces import NetworkInterfaces, NetworkSecurityGroups, PublicIPAddresses
 from plinktui.emulator.providers.network.linkservices import LoadBalancers, PrivateLinkServices, register_connections
 from plinktui.emulator.providers.network.vnets import Subnets, VirtualNetworks
-from plinktui.emulator.resource import mount
+from plinktui.emulator.resource import Req, Resp, mount, paged
 
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
@@ -24,9 +25,26 @@ if TYPE_CHECKING:
 
 def register(emu: Emulator) -> None:
     """Mount the Microsoft.Network routes."""
-    for kind_cls in (VirtualNetworks, Subnets, NetworkInterfaces, PublicIPAddresses, NetworkSecurityGroups,
-                     PrivateEndpoints, PrivateDnsZoneGroups, LoadBalancers):
-        mount(emu, kind_cls(emu))
-    pls = PrivateLinkServices(emu)
-    mount(emu, pls)
-    register_connections(emu, pls)
+    kinds = [cls(emu) for cls in (VirtualNetworks, Subnets, NetworkInterfaces, PublicIPAddresses,
+                                  NetworkSecurityGroups, PrivateEndpoints, PrivateDnsZoneGroups, LoadBalancers,
+                                  PrivateLinkServices)]
+    for kind in kinds:
+        mount(emu, kind)
+        if getattr(kind, "sub_list", ""):
+            mount_subscription_list(emu, kind)
+    register_connections(emu, kinds[-1])  # type: ignore[arg-type]
+
+
+def mount_subscription_list(emu: Emulator, kind: NetworkKind) -> None:
+    """``GET /subscriptions/{sub}/providers/Microsoft.Network/<type>``: every resource of the type in the subscription.
+
+    (``Kind.lists`` scopes by the template's parent path, which for these routes is the provider path, not the
+    subscription, so the subscription-wide lists are mounted here.)
+    """
+
+    async def list_all(req: Req) -> Resp:
+        emu.check_scope(req)
+        recs = emu.store.list(kind.type, f"/subscriptions/{req.sub}")
+        return paged(req, [kind.view(req, r) for r in recs if kind.listable(r)])
+
+    emu.router.add("GET", kind.sub_list, list_all)

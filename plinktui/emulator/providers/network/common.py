@@ -259,6 +259,8 @@ class NetworkKind(Kind):
     """Microsoft.Network resources: a resourceGuid that survives updates, tags-only PATCH (updateTags)."""
 
     resource_guid = True
+    sub_list = ""
+    """The subscription-wide list route (``/subscriptions/{sub}/providers/Microsoft.Network/<type>``), if any."""
 
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu

@@ -132,7 +132,7 @@ class PrivateEndpoints(NetworkKind):
 
     type = PE
     item = RG_SCOPE + "/privateEndpoints/{name}"
-    lists = (SUB_SCOPE + "/privateEndpoints",)
+    sub_list = SUB_SCOPE + "/privateEndpoints"
     latency = "pe"
     resource_guid = False
 

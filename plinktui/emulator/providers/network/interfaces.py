@@ -160,7 +160,7 @@ class NetworkInterfaces(NetworkKind):
 
     type = NIC
     item = RG_SCOPE + "/networkInterfaces/{name}"
-    lists = (SUB_SCOPE + "/networkInterfaces",)
+    sub_list = SUB_SCOPE + "/networkInterfaces"
     latency = "nic"
     resource_guid = False
 
@@ -229,7 +229,7 @@ class PublicIPAddresses(NetworkKind):
 
     type = PIP
     item = RG_SCOPE + "/publicIPAddresses/{name}"
-    lists = (SUB_SCOPE + "/publicIPAddresses",)
+    sub_list = SUB_SCOPE + "/publicIPAddresses"
     latency = "pip"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
@@ -305,7 +305,7 @@ class NetworkSecurityGroups(NetworkKind):
 
     type = NSG
     item = RG_SCOPE + "/networkSecurityGroups/{name}"
-    lists = (SUB_SCOPE + "/networkSecurityGroups",)
+    sub_list = SUB_SCOPE + "/networkSecurityGroups"
     latency = "nsg"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:

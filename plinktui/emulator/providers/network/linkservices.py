@@ -46,7 +46,7 @@ class LoadBalancers(NetworkKind):
 
     type = LB
     item = RG_SCOPE + "/loadBalancers/{name}"
-    lists = (SUB_SCOPE + "/loadBalancers",)
+    sub_list = SUB_SCOPE + "/loadBalancers"
     latency = "lb"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
@@ -146,7 +146,7 @@ class PrivateLinkServices(NetworkKind):
 
     type = PLS
     item = RG_SCOPE + "/privateLinkServices/{name}"
-    lists = (SUB_SCOPE + "/privateLinkServices",)
+    sub_list = SUB_SCOPE + "/privateLinkServices"
     latency = "pls"
 
     def __init__(self, emu: Any) -> None:

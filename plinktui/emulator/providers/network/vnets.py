@@ -157,7 +157,7 @@ class VirtualNetworks(NetworkKind):
 
     type = VNET
     item = RG_SCOPE + "/virtualNetworks/{name}"
-    lists = (SUB_SCOPE + "/virtualNetworks",)
+    sub_list = SUB_SCOPE + "/virtualNetworks"
     latency = "vnet"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
