@@ -391,7 +391,7 @@ class VirtualMachines(Kind):
         for computed in ("provisioningState", "instanceView", "vmId", "timeCreated"):
             out.pop(computed, None)
 
-        hardware = out.get("hardwareProfile") or old.get("hardwareProfile")
+        hardware = out["hardwareProfile"] if "hardwareProfile" in out else old.get("hardwareProfile")
         if not isinstance(hardware, dict):
             raise invalid_parameter("Required parameter 'hardwareProfile' is missing (null).", "hardwareProfile")
         size = hardware.get("vmSize")
