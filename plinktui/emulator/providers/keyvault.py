@@ -238,6 +238,9 @@ class Vaults(Kind):
         name = name_of(rid)
         if not valid_vault_name(name):
             raise errors.ArmError(NAME_INVALID.format(name=name), code="VaultNameNotValid")
+        had_tags = body.get("tags") is not None
+        if not had_tags:  # Key Vault always answers a tags object
+            body["tags"] = existing.doc.get("tags", {}) if existing else {}
         props = body.get("properties")
         if not isinstance(props, dict):
             raise errors.ArmError("The request is missing the required 'properties' member.", code="BadRequest")
@@ -250,7 +253,7 @@ class Vaults(Kind):
             if mode == "recover":
                 if gone is None:
                     raise errors.ArmError(NO_SOFT_DELETED, code="SoftDeletedVaultDoesNotExist")
-                return self._recover(rid, gone, body)
+                return self._recover(rid, gone, body, had_tags)
             if gone is not None:
                 raise errors.ArmError(SOFT_DELETED_CONFLICT, code="ConflictError", status=409)
         out = copy.deepcopy(props)
@@ -295,14 +298,14 @@ class Vaults(Kind):
                 raise errors.ArmError(f'The property "{key}" has been set to true previously. It cannot be set to '
                                       "false.", code="BadRequest")
 
-    def _recover(self, rid: str, gone: Record, body: dict[str, Any]) -> dict[str, Any]:
+    def _recover(self, rid: str, gone: Record, body: dict[str, Any], had_tags: bool) -> dict[str, Any]:
         original = copy.deepcopy(gone.internal.get("vault") or {})
         self.emu.store.delete(gone.id)
         doc = {"properties": original.get("properties") or {},
                "systemData": _system_data(original.get("systemData"))}
         doc["properties"].pop("privateEndpointConnections", None)
-        if "tags" not in body and original.get("tags") is not None:
-            body["tags"] = original["tags"]
+        if not had_tags:
+            body["tags"] = original.get("tags") or {}
         return doc
 
     def view(self, req: Req | None, rec: Record) -> dict[str, Any]:
