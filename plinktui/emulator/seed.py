@@ -87,6 +87,52 @@ def demo_key(demo_dir: pathlib.Path) -> tuple[pathlib.Path, str]:
     return pair.private_path, pair.public_key
 
 
+def demo_resources(subscription_id: str, public_key: str) -> list[tuple[str, dict[str, Any], str]]:
+    """The seeded resources in creation order: (ARM path, PUT body, api-version), exactly as an SDK client sends them.
+
+    Args:
+        subscription_id: the emulator's subscription.
+        public_key: the OpenSSH public key line the jumpbox trusts.
+    """
+    rg = f"/subscriptions/{subscription_id}/resourceGroups/{RESOURCE_GROUP}"
+    net = f"{rg}/providers/Microsoft.Network"
+    nsg_id, vnet_id = f"{net}/networkSecurityGroups/{NSG}", f"{net}/virtualNetworks/{VNET}"
+    pip_id, nic_id = f"{net}/publicIPAddresses/{JUMPBOX}-pip", f"{net}/networkInterfaces/{JUMPBOX}-nic"
+    vm_id = f"{rg}/providers/Microsoft.Compute/virtualMachines/{JUMPBOX}"
+    return [
+        (rg, {"location": LOCATION, "tags": TAGS}, API_RESOURCES),
+        (nsg_id, {"location": LOCATION, "tags": TAGS, "properties": {"securityRules": [{
+            "name": "AllowSshFromAdmin", "properties": {
+                "description": "SSH from the admin workstation only", "protocol": "Tcp", "sourcePortRange": "*",
+                "destinationPortRange": "22", "sourceAddressPrefix": SSH_SOURCE, "destinationAddressPrefix": "*",
+                "access": "Allow", "priority": 1000, "direction": "Inbound"}}]}}, API_NETWORK),
+        (vnet_id, {"location": LOCATION, "tags": TAGS, "properties": {
+            "addressSpace": {"addressPrefixes": ["10.20.0.0/16"]},
+            "subnets": [{"name": SUBNET_WORKLOAD, "properties": {"addressPrefix": "10.20.1.0/24"}},
+                        {"name": SUBNET_ENDPOINTS, "properties": {"addressPrefix": "10.20.2.0/24"}}]}}, API_NETWORK),
+        (pip_id, {"location": LOCATION, "tags": TAGS, "sku": {"name": "Standard", "tier": "Regional"},
+                  "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}},
+         API_NETWORK),
+        (nic_id, {"location": LOCATION, "tags": TAGS, "properties": {
+            "networkSecurityGroup": {"id": nsg_id},
+            "ipConfigurations": [{"name": "ipconfig1", "properties": {
+                "privateIPAllocationMethod": "Dynamic", "subnet": {"id": f"{vnet_id}/subnets/{SUBNET_WORKLOAD}"},
+                "publicIPAddress": {"id": pip_id}, "primary": True}}]}}, API_NETWORK),
+        (vm_id, {"location": LOCATION, "tags": TAGS, "properties": {
+            "hardwareProfile": {"vmSize": "Standard_B1s"},
+            "storageProfile": {
+                "imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
+                                   "version": "latest"},
+                "osDisk": {"createOption": "FromImage", "managedDisk": {"storageAccountType": "Standard_LRS"},
+                           "deleteOption": "Delete"}},
+            "osProfile": {"computerName": JUMPBOX, "adminUsername": ADMIN, "linuxConfiguration": {
+                "disablePasswordAuthentication": True,
+                "ssh": {"publicKeys": [{"path": f"/home/{ADMIN}/.ssh/authorized_keys", "keyData": public_key}]}}},
+            "networkProfile": {"networkInterfaces": [{"id": nic_id, "properties": {"deleteOption": "Delete"}}]}}},
+         API_COMPUTE),
+    ]
+
+
 def seed_demo(emu: Emulator, demo_dir: str | pathlib.Path) -> pathlib.Path:
     """Create the demo subscription's workload VNet and jumpbox (what is missing of it).
 
@@ -101,48 +147,13 @@ def seed_demo(emu: Emulator, demo_dir: str | pathlib.Path) -> pathlib.Path:
         SeedError: the emulator refused a resource.
     """
     private_path, public_line = demo_key(pathlib.Path(demo_dir))
-    sub = emu.config.subscription_id
-    rg = f"/subscriptions/{sub}/resourceGroups/{RESOURCE_GROUP}"
-    net = f"{rg}/providers/Microsoft.Network"
-    nsg_id, vnet_id = f"{net}/networkSecurityGroups/{NSG}", f"{net}/virtualNetworks/{VNET}"
-    pip_id, nic_id = f"{net}/publicIPAddresses/{JUMPBOX}-pip", f"{net}/networkInterfaces/{JUMPBOX}-nic"
-    vm_id = f"{rg}/providers/Microsoft.Compute/virtualMachines/{JUMPBOX}"
-
     # Seeding is instant and fault-free whatever the emulator is configured with; nothing awaits in between, so no
     # request can observe the temporary settings.
     saved_scale, saved_faults, saved_reader = emu.config.latency_scale, emu.faults, emu.config.reader_only
     emu.config.latency_scale, emu.faults, emu.config.reader_only = 0.0, Faults(0), False
     try:
-        _put(emu, rg, {"location": LOCATION, "tags": TAGS}, API_RESOURCES)
-        _put(emu, nsg_id, {"location": LOCATION, "tags": TAGS, "properties": {"securityRules": [{
-            "name": "AllowSshFromAdmin", "properties": {
-                "description": "SSH from the admin workstation only", "protocol": "Tcp", "sourcePortRange": "*",
-                "destinationPortRange": "22", "sourceAddressPrefix": SSH_SOURCE, "destinationAddressPrefix": "*",
-                "access": "Allow", "priority": 1000, "direction": "Inbound"}}]}}, API_NETWORK)
-        _put(emu, vnet_id, {"location": LOCATION, "tags": TAGS, "properties": {
-            "addressSpace": {"addressPrefixes": ["10.20.0.0/16"]},
-            "subnets": [{"name": SUBNET_WORKLOAD, "properties": {"addressPrefix": "10.20.1.0/24"}},
-                        {"name": SUBNET_ENDPOINTS, "properties": {"addressPrefix": "10.20.2.0/24"}}]}}, API_NETWORK)
-        _put(emu, pip_id, {"location": LOCATION, "tags": TAGS, "sku": {"name": "Standard", "tier": "Regional"},
-                           "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}},
-             API_NETWORK)
-        _put(emu, nic_id, {"location": LOCATION, "tags": TAGS, "properties": {
-            "networkSecurityGroup": {"id": nsg_id},
-            "ipConfigurations": [{"name": "ipconfig1", "properties": {
-                "privateIPAllocationMethod": "Dynamic", "subnet": {"id": f"{vnet_id}/subnets/{SUBNET_WORKLOAD}"},
-                "publicIPAddress": {"id": pip_id}, "primary": True}}]}}, API_NETWORK)
-        _put(emu, vm_id, {"location": LOCATION, "tags": TAGS, "properties": {
-            "hardwareProfile": {"vmSize": "Standard_B1s"},
-            "storageProfile": {
-                "imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
-                                   "version": "latest"},
-                "osDisk": {"createOption": "FromImage", "managedDisk": {"storageAccountType": "Standard_LRS"},
-                           "deleteOption": "Delete"}},
-            "osProfile": {"computerName": JUMPBOX, "adminUsername": ADMIN, "linuxConfiguration": {
-                "disablePasswordAuthentication": True,
-                "ssh": {"publicKeys": [{"path": f"/home/{ADMIN}/.ssh/authorized_keys", "keyData": public_line}]}}},
-            "networkProfile": {"networkInterfaces": [{"id": nic_id, "properties": {"deleteOption": "Delete"}}]}}},
-             API_COMPUTE)
+        for path, body, api_version in demo_resources(emu.config.subscription_id, public_line):
+            _put(emu, path, body, api_version)
     finally:
         emu.config.latency_scale, emu.faults, emu.config.reader_only = saved_scale, saved_faults, saved_reader
     return private_path
