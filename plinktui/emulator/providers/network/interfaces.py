@@ -139,6 +139,8 @@ def nic_defaults(props: dict[str, Any], existing: Record | None) -> None:
     dns = props.get("dnsSettings") if isinstance(props.get("dnsSettings"), dict) else {}
     dns.setdefault("dnsServers", [])
     dns["appliedDnsServers"] = list(dns.get("dnsServers") or [])
+    guid = (existing.props.get("resourceGuid") if existing else None) or new_guid()
+    dns.setdefault("internalDomainNameSuffix", f"{guid.replace('-', '')[:26]}.xx.internal.cloudapp.net")
     props["dnsSettings"] = dns
     props.setdefault("enableAcceleratedNetworking", False)
     props.setdefault("enableIPForwarding", False)
@@ -147,7 +149,7 @@ def nic_defaults(props: dict[str, Any], existing: Record | None) -> None:
     props.setdefault("hostedWorkloads", [])
     props.setdefault("tapConfigurations", [])
     props.setdefault("vnetEncryptionSupported", False)
-    props["resourceGuid"] = (existing.props.get("resourceGuid") if existing else None) or new_guid()
+    props["resourceGuid"] = guid
     if existing is not None:
         for key in NIC_READ_ONLY:
             if key in existing.props:

@@ -104,7 +104,7 @@ class LoadBalancers(NetworkKind):
             if found:
                 probe["properties"]["loadBalancingRules"] = found
         for rule in props["loadBalancingRules"]:
-            for key in ("disableOutboundSnat", "enableTcpReset", "enableFloatingIP"):
+            for key in ("disableOutboundSnat", "enableTcpReset", "enableFloatingIP", "enableConnectionTracking"):
                 rule["properties"].setdefault(key, False)
         for rule in props["inboundNatRules"]:
             rule["properties"].setdefault("enableTcpReset", False)
