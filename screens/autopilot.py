@@ -33,7 +33,14 @@ class Autopilot:
             self.beat()
 
     def beat(self) -> None:
-        """Do the next thing for the current screen (fill, then Next)."""
+        """Do the next thing for the current screen (fill, then Next); a hiccup pauses, never crashes."""
+        try:
+            self._beat()
+        except Exception as exc:  # noqa: BLE001 - the presenter takes over by hand; the UI stays up
+            self.auto = False
+            self.app.notify(f"autopilot paused: {type(exc).__name__}: {exc}; continue by hand", severity="warning")
+
+    def _beat(self) -> None:
         from screens.audit import AuditScreen
         from screens.modals import ConfirmModal
         from screens.step import WizardStep

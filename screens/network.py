@@ -200,7 +200,9 @@ class NetworkScreen(WizardStep):
     def autopilot_fill(self) -> None:
         from screens.state import DEMO_SUBNET, DEMO_VNET, DEMO_VNET_REGION
 
-        self.query_one("#region", Select).value = DEMO_VNET_REGION
+        region = self.query_one("#region", Select)
+        if any(value == DEMO_VNET_REGION for _label, value in region._options):
+            region.value = DEMO_VNET_REGION
         self._fill_vnets()
         self.query_one("#vnet-mode", Choice).value = "existing"
         sel = self.query_one("#vnet", Select)
@@ -209,5 +211,7 @@ class NetworkScreen(WizardStep):
             sel.value = vnet.id
             self._fill_subnets()
         self.query_one("#subnet-mode", Choice).value = "existing"
-        self.query_one("#subnet", Select).value = DEMO_SUBNET
+        subnet = self.query_one("#subnet", Select)
+        if any(value == DEMO_SUBNET for _label, value in subnet._options):
+            subnet.value = DEMO_SUBNET
         self._sync()

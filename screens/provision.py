@@ -68,7 +68,8 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#resources", DataTable)
-        table.add_columns("resource", "name", "state", "elapsed")
+        for col in ("resource", "name", "state", "elapsed"):
+            table.add_column(col, key=col)
         self.query_one("#failure-actions").display = False
         self.set_interval(0.1, self._tick)
         self.start()

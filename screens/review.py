@@ -55,10 +55,10 @@ class ReviewScreen(WizardStep):
             self.query_one("#preflight", Static).update("\n".join(f"✗ {p}" for p in exc.problems))
             self.revalidate()
             return
-        self._render(build_graph(self.plan))
+        self._show_plan(build_graph(self.plan))
         self.run_preflight()
 
-    def _render(self, graph: Any) -> None:
+    def _show_plan(self, graph: Any) -> None:
         plan = self.plan
         table = self.query_one("#plan-table", DataTable)
         table.clear(columns=True)
@@ -92,7 +92,7 @@ class ReviewScreen(WizardStep):
 
         res = await preflight.run(await self.plink.gateway(), self.plan)
         self.preflight_result = res
-        self._render(build_graph(self.plan, res.facts))
+        self._show_plan(build_graph(self.plan, res.facts))
         lines = [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in res.problems] or \
             ["✓ permissions, providers, regions and names look fine"]
         self.query_one("#preflight", Static).update("\n".join(lines))

@@ -40,10 +40,10 @@ class SignInScreen(WizardStep):
         gw = await self.plink.gateway()
         subs = await list_subscriptions(gw)
         self._subs = subs or [(gw.subscription_id, "")]
-        self._render()
+        self._show_subs()
         self.query_one("#subs", OptionList).loading = False
 
-    def _render(self) -> None:
+    def _show_subs(self) -> None:
         needle = self.query_one("#sub-search", Input).value.strip().lower()
         ol = self.query_one("#subs", OptionList)
         ol.clear_options()
@@ -61,7 +61,7 @@ class SignInScreen(WizardStep):
 
     @on(Input.Changed, "#sub-search")
     def _search(self) -> None:
-        self._render()
+        self._show_subs()
 
     def _chosen(self) -> tuple[str, str] | None:
         ol = self.query_one("#subs", OptionList)
