@@ -611,7 +611,7 @@ async def apply_node(ctx: Context, node: Node) -> None:
     if state.lower() not in ("succeeded",):
         raise NodeError(f"{node.name} ended {state}", "retryable", "resume the run")
     ctx.journal.record(node.key, status="succeeded", rid=result.get("id") or rid)
-    await ctx.emit(Event("succeeded", **base, id=result.get("id") or rid, elapsed=ctx.elapsed()))
+    await ctx.emit(Event("succeeded", **{**base, "id": result.get("id") or rid}, elapsed=ctx.elapsed()))
 
 
 # ---------------------------------------------------------------------------------------------------- verification

@@ -69,9 +69,10 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
 class Renderer:
     """Turns engine events into output: JSON lines, plain lines, or a live ANSI table on a TTY."""
 
-    def __init__(self, mode: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr):
+    def __init__(self, mode: str, out: TextIO | None = None, err: TextIO | None = None):
         self.mode = mode  # json | plain | live
-        self.out, self.err = out, err
+        # Resolved at call time, not import time, so a redirected sys.stdout (tests, the TUI) gets the output.
+        self.out, self.err = out or sys.stdout, err or sys.stderr
         self.rows: dict[str, dict[str, Any]] = {}
         self.drawn = 0
 
