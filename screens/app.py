@@ -59,6 +59,10 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self._gw_ready = asyncio.Event()
         self._root_gw: Any = None
         self.autopilot = Autopilot(self, step_seconds=step_seconds) if autopilot else None
+        if autopilot:
+            # On stage the presenter's keys must work whatever has focus (an Input would swallow them otherwise).
+            self.bind("space", "autopilot_continue", description="Continue", show=True, priority=True)
+            self.bind("a", "autopilot_toggle", description="Auto-advance", show=True, priority=True)
 
     # ------------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:

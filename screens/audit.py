@@ -138,8 +138,11 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         for key, cols in TABLES.items():
             self.query_one(f"#{key}", VimTable).add_columns(*cols)
-        self.query_one("#filter", Input).display = False
+        box = self.query_one("#filter", Input)
+        box.display = False
+        box.disabled = True  # hidden and unfocusable until `/`, so r/e/j/k reach the screen and tables
         self.query_one("#tabs").loading = True
+        self.query_one("#endpoints", VimTable).focus()
         self.run_audit()
 
     @work(exclusive=True, group="audit", exit_on_error=False)
@@ -216,6 +219,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         """Show the filter box."""
         box = self.query_one("#filter", Input)
         box.display = True
+        box.disabled = False
         box.focus()
 
     @on(Input.Changed, "#filter")
@@ -232,6 +236,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         if box.display:
             box.value = ""
             box.display = False
+            box.disabled = True
+            self.query_one("#tabs", TabbedContent).focus()
             return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
