@@ -194,8 +194,7 @@ EXISTING_VNET = {'vnet = "vnet-bad"': 'vnet = "/subscriptions/SUB/resourceGroups
 async def test_invalid_plans_write_nothing(case, needle, emu, gw, tmp_path, capsys) -> None:
     vault, admin, replace = "kvtestbad0001", "azureuser", None
     sub = gw.subscription_id
-    existing = {k.replace("SUB", sub): v for k, v in EXISTING_VNET.items()}
-    existing = {'vnet = "vnet-bad"': existing['vnet = "vnet-bad"'], 'address_space = ["10.70.0.0/16"]\n': ""}
+    existing = {k: v.replace("SUB", sub) for k, v in EXISTING_VNET.items()}
     if case == "overlapping subnet":
         await _seed_vnet(gw)
         replace = {**existing, 'subnet_prefix = "10.70.1.0/24"': 'subnet_prefix = "10.80.1.0/25"'}
