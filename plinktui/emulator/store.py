@@ -53,7 +53,10 @@ class Store:
         self._by_id: dict[str, Record] = {}
         self._by_type: dict[str, dict[str, Record]] = {}
         self.extra: dict[str, Any] = {}
+        self._derived: dict[str, tuple[int, Any]] = {}
         self.dirty = False
+        self.version = 0
+        """Bumped by every change: derived indexes (e.g. connections by target) rebuild when it moves."""
         self._lock = threading.Lock()
 
     # -- queries ---------------------------------------------------------------------------------------------------
@@ -96,6 +99,7 @@ class Store:
             if internal is not None:
                 rec.internal = internal
         self.dirty = True
+        self.version += 1
         return rec
 
     def delete(self, rid: str) -> Record | None:
@@ -105,11 +109,21 @@ class Store:
         if rec is not None:
             self._by_type.get(str(rec.doc["type"]).lower(), {}).pop(key, None)
             self.dirty = True
+            self.version += 1
         return rec
 
     def touch(self) -> None:
         """Mark the state as changed (after editing a record in place)."""
         self.dirty = True
+        self.version += 1
+
+    def derived(self, key: str, build: Any) -> Any:
+        """A value computed from the whole state (an index), rebuilt only when the state has changed since."""
+        cached = self._derived.get(key)
+        if cached is None or cached[0] != self.version:
+            cached = (self.version, build())
+            self._derived[key] = cached
+        return cached[1]
 
     # -- persistence -----------------------------------------------------------------------------------------------
 
