@@ -22,7 +22,6 @@ import json
 import os
 import ssl
 import time
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -392,7 +391,8 @@ class Gateway:
         """
         limit = timeout if timeout is not None else self.total_timeout
         async with asyncio.timeout(limit):
-            poller = await poller_or_coro if isinstance(poller_or_coro, Awaitable) else poller_or_coro
+            # A begin_* coroutine yields the poller; a poller (itself awaitable) yields the final model.
+            poller = await poller_or_coro if asyncio.iscoroutine(poller_or_coro) else poller_or_coro
             return await poller.result()
 
     async def raw(self, method: str, path_or_url: str, *, api_version: str,

@@ -287,7 +287,7 @@ def mount(emu: Emulator, kind: Kind) -> None:
     for template in kind.lists:
         async def list_scope(req: Req, _template: str = template) -> Resp:
             emu.check_scope(req)
-            scope = _template.format(**req.params).rsplit("/", 1)[0]
+            scope = _template.format(**req.params).split("/providers/", 1)[0]
             recs = emu.store.list(kind.type, scope)
             return paged(req, [kind.view(req, r) for r in recs if kind.listable(r)])
 

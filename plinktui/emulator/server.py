@@ -281,7 +281,7 @@ class Emulator:
         """Operations do not survive a restart: finish what was in flight as if its time had come."""
         for rec in list(self.store._by_id.values()):
             state = (rec.doc.get("properties") or {}).get("provisioningState")
-            if state in ("Updating", "Creating"):
+            if state in ("Updating", "Creating", "RegisteringDns"):
                 rec.props["provisioningState"] = "Succeeded"
                 kind = self.kinds.get(str(rec.doc.get("type", "")).lower())
                 if kind:
@@ -372,6 +372,7 @@ class Emulator:
                 return web.json_response(self.faults.describe())
             if request.method == "DELETE":
                 self.faults.set([])
+                self._release_stuck()
                 return web.json_response(self.faults.describe())
             if request.method == "POST":
                 try:
@@ -394,6 +395,15 @@ class Emulator:
                                       ("latency_scale", "request_latency_ms", "page_size", "reader_only")})
         return web.json_response({"error": {"code": "NotFound", "message": f"No control endpoint {path}"}},
                                  status=404)
+
+    def _release_stuck(self) -> None:
+        """Clearing faults also ends their lasting effect: stuck operations (and re-PUTs that joined them) finish
+        now, as Azure's do eventually; otherwise a resource would stay ``Creating`` for ever after the fault."""
+        now = time.monotonic()
+        for op in list(self.ops._by_resource.values()):
+            if op.status == "InProgress" and (op.due is None or op.due == float("inf")):
+                op.due = now
+        self.ops.settle_all()
 
     def _count(self, method: str, path: str, status: int) -> None:
         self.stats.requests += 1

@@ -130,17 +130,25 @@ def deleted_vault(emu: Emulator, name: str) -> Record | None:
 # private endpoint connections, derived from PE documents
 
 
+def _connections_by_target(emu: Emulator) -> dict[str, list[tuple[Record, dict[str, Any], bool]]]:
+    """Every PE connection, indexed by its lower-cased target id (rebuilt only after the state changes)."""
+
+    def build() -> dict[str, list[tuple[Record, dict[str, Any], bool]]]:
+        index: dict[str, list[tuple[Record, dict[str, Any], bool]]] = {}
+        for pe in emu.store.of_type(PE_TYPE):
+            props = pe.doc.get("properties") or {}
+            for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+                for conn in props.get(key) or []:
+                    target = str(((conn or {}).get("properties") or {}).get("privateLinkServiceId", ""))
+                    index.setdefault(target.lower(), []).append((pe, conn, key.startswith("manual")))
+        return index
+
+    return emu.store.derived("keyvault.connections_by_target", build)
+
+
 def _pe_connections(emu: Emulator, vault_id: str) -> list[tuple[Record, dict[str, Any], bool]]:
     """(PE record, connection object, manual?) for every PE connection that targets the vault."""
-    out = []
-    for pe in emu.store.of_type(PE_TYPE):
-        props = pe.doc.get("properties") or {}
-        for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
-            for conn in props.get(key) or []:
-                target = str(((conn or {}).get("properties") or {}).get("privateLinkServiceId", ""))
-                if target.lower() == vault_id.lower():
-                    out.append((pe, conn, key.startswith("manual")))
-    return out
+    return list(_connections_by_target(emu).get(vault_id.lower(), []))
 
 
 def connection_name(pe: Record) -> str:
