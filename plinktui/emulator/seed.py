@@ -14,8 +14,8 @@ faults). Seeding is idempotent: a resource that exists is left alone, so seeding
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Coroutine
+from typing import TYPE_CHECKING, Any, cast
 
 from plinktui.emulator import errors
 from plinktui.emulator.faults import Faults
@@ -46,15 +46,17 @@ class SeedError(RuntimeError):
     """The emulator refused a seeded resource (a bug or a conflicting state file); one clear line."""
 
 
-def _run_sync(coro: Coroutine[Any, Any, Resp]) -> Resp:
+def _run_sync(coro: Awaitable[Any]) -> Resp:
     """Run an emulator handler to completion without an event loop turn.
 
     Handlers are synchronous inside (no awaits mid-mutation), so the coroutine finishes on its first step.
     """
+    if not isinstance(coro, Coroutine):
+        raise SeedError("an emulator handler is not a coroutine")
     try:
         coro.send(None)
     except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
+        return cast(Resp, stop.value)
     coro.close()
     raise SeedError("an emulator handler suspended while seeding")
 

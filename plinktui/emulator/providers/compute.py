@@ -645,8 +645,8 @@ class VirtualMachines(Kind):
                 pips = []
                 for ipc in nic.props.get("ipConfigurations") or []:
                     pip_ref = (ipc.get("properties") or {}).get("publicIPAddress")
-                    pip = store.get(ref(pip_ref) or "") if pip_ref else None
-                    if pip is None:
+                    pip = store.get(ref(pip_ref) or "") if isinstance(pip_ref, dict) else None
+                    if pip is None or not isinstance(pip_ref, dict):
                         continue
                     option = (pip_ref.get("properties") or {}).get("deleteOption") or pip.props.get("deleteOption")
                     if option == "Delete":
