@@ -59,10 +59,6 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self._gw_ready = asyncio.Event()
         self._root_gw: Any = None
         self.autopilot = Autopilot(self, step_seconds=step_seconds) if autopilot else None
-        if autopilot:
-            # On stage the presenter's keys must work whatever has focus (an Input would swallow them otherwise).
-            self.bind("space", "autopilot_continue", description="Continue", show=True, priority=True)
-            self.bind("a", "autopilot_toggle", description="Auto-advance", show=True, priority=True)
 
     # ------------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
@@ -256,13 +252,26 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         return cmds
 
 
+class PresenterApp(PlinkApp):
+    """``plinktui demo --autopilot``: the presenter's keys win over whatever has focus (an Input would swallow them)."""
+
+    BINDINGS = [
+        Binding("space", "autopilot_continue", "Continue", id="presenter.continue", priority=True),
+        Binding("a", "autopilot_toggle", "Auto-advance", id="presenter.toggle", priority=True),
+    ]
+
+    def __init__(self, target_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        kwargs["autopilot"] = True
+        super().__init__(target_kwargs, **kwargs)
+
+
 async def _quiet(event: Any) -> None:
     return None
 
 
 def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool) -> int:
     """Run the TUI (``plinktui`` or ``plinktui demo [--autopilot]``); returns the exit code."""
-    app = PlinkApp(target_kwargs, demo=demo, autopilot=autopilot)
+    app = PresenterApp(target_kwargs, demo=demo) if autopilot else PlinkApp(target_kwargs, demo=demo)
     try:
         result = app.run()
     except KeyboardInterrupt:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from rich.markdown import Markdown
+from textual.widgets import Static
 
 STEPS = (("welcome", "Start"), ("signin", "Sign-in"), ("scenario", "Scenario"), ("network", "Network"),
          ("vault", "Vault"), ("dns", "DNS"), ("testvm", "Test VM"), ("review", "Review"),
@@ -16,7 +17,7 @@ class ExplainPanel(VerticalScroll):
 
     DEFAULT_CSS = """
     ExplainPanel { width: 46; border-left: tall $primary 40%; padding: 0 1; background: $boost; }
-    ExplainPanel > Markdown { margin: 0; padding: 0; background: transparent; }
+    ExplainPanel > Static { margin: 0; padding: 0; }
     """
 
     def __init__(self, text: str, **kwargs: object) -> None:
@@ -24,7 +25,9 @@ class ExplainPanel(VerticalScroll):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        yield Markdown(self.text)
+        # One Static with Rich's Markdown: a Textual Markdown widget makes a widget per block, and styling
+        # those dominated the time to switch screens.
+        yield Static(Markdown(self.text), id="explain-text")
 
 
 class StepHeader(Static):
