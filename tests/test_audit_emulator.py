@@ -1,0 +1,308 @@
+"""A broken subscription built through the official SDK clients against the in-process emulator: one healthy vault
+endpoint plus one planted instance of each defect; the audit detects each, says nothing about the healthy endpoint,
+and sends zero writes."""
+
+from __future__ import annotations
+
+import json
+
+from azure.core.exceptions import HttpResponseError
+
+from audits import checks
+from audits.collector import collect
+from audits.engine import ProbeOptions, run_audit
+from audits.report import render_json
+from plinktui.cloud import Gateway, resolve_target
+
+RG = "rg-broken"
+ZONE = "privatelink.vaultcore.azure.net"
+
+
+class World:
+    """Builds resources through the SDK (the same calls a user's script would make)."""
+
+    def __init__(self, gw: Gateway) -> None:
+        self.gw = gw
+        self.sub = gw.subscription_id
+        self.tenant = gw.target.tenant_id or "00000000-0000-0000-0000-000000000000"
+        self.net_prefix = f"/subscriptions/{self.sub}/resourceGroups/{RG}/providers/Microsoft.Network"
+        self.zone_id = f"{self.net_prefix}/privateDnsZones/{ZONE}"
+        self.n = 0
+
+    async def base(self) -> None:
+        await self.gw.resources.resource_groups.create_or_update(RG, {"location": "westus2"})
+        await self.gw.result(self.gw.privatedns.private_zones.begin_create_or_update(RG, ZONE, {"location": "global"}))
+
+    async def vnet(self, name: str, *, dns: list[str] | None = None, link: bool = True, register: bool = False,
+                   policy: str | None = None) -> str:
+        self.n += 1
+        props: dict = {"addressSpace": {"addressPrefixes": [f"10.{self.n}.0.0/16"]},
+                       "subnets": [{"name": "snet-pe", "properties": {"addressPrefix": f"10.{self.n}.1.0/24"}}]}
+        if dns:
+            props["dhcpOptions"] = {"dnsServers": dns}
+        v = await self.gw.result(self.gw.network.virtual_networks.begin_create_or_update(
+            RG, name, {"location": "westus2", "properties": props}))
+        if link:
+            lp = {"virtualNetwork": {"id": v.id}, "registrationEnabled": register}
+            if policy:
+                lp["resolutionPolicy"] = policy
+            await self.gw.result(self.gw.privatedns.virtual_network_links.begin_create_or_update(
+                RG, ZONE, f"link-{name}", {"location": "global", "properties": lp}))
+        return v.id
+
+    async def vault(self, name: str, *, public: bool = False, rbac: bool = True) -> str:
+        v = await self.gw.result(self.gw.keyvault.vaults.begin_create_or_update(RG, name, {
+            "location": "eastus2", "properties": {
+                "tenantId": self.tenant, "sku": {"family": "A", "name": "standard"}, "accessPolicies": [],
+                "enableRbacAuthorization": rbac, "publicNetworkAccess": "Enabled" if public else "Disabled",
+                "networkAcls": {"defaultAction": "Allow" if public else "Deny", "bypass": "None"}}}))
+        return v.id
+
+    async def endpoint(self, name: str, vnet_id: str, vault_id: str, *, manual: bool = False,
+                       zone_group: bool = True) -> str:
+        k = "manualPrivateLinkServiceConnections" if manual else "privateLinkServiceConnections"
+        pe = await self.gw.result(self.gw.network.private_endpoints.begin_create_or_update(RG, name, {
+            "location": "westus2", "properties": {"subnet": {"id": f"{vnet_id}/subnets/snet-pe"}, k: [
+                {"name": f"{name}-conn", "properties": {"privateLinkServiceId": vault_id, "groupIds": ["vault"],
+                                                        "requestMessage": "please"}}]}}))
+        if zone_group:
+            await self.gw.result(self.gw.network.private_dns_zone_groups.begin_create_or_update(RG, name, "default", {
+                "properties": {"privateDnsZoneConfigs": [{"name": "kv", "properties": {
+                    "privateDnsZoneId": self.zone_id}}]}}))
+        return pe.id
+
+    async def vm(self, name: str, vnet_id: str, pubkey: str) -> str:
+        net = self.gw.network
+        pip = await self.gw.result(net.public_ip_addresses.begin_create_or_update(RG, f"{name}-pip", {
+            "location": "westus2", "sku": {"name": "Standard"},
+            "properties": {"publicIPAllocationMethod": "Static"}}))
+        nic = await self.gw.result(net.network_interfaces.begin_create_or_update(RG, f"{name}-nic", {
+            "location": "westus2", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
+                "subnet": {"id": f"{vnet_id}/subnets/snet-pe"}, "publicIPAddress": {"id": pip.id}}}]}}))
+        vm = await self.gw.result(self.gw.compute.virtual_machines.begin_create_or_update(RG, name, {
+            "location": "westus2", "properties": {
+                "hardwareProfile": {"vmSize": "Standard_B1s"},
+                "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts",
+                                                      "sku": "server", "version": "latest"},
+                                   "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"}},
+                "osProfile": {"computerName": name, "adminUsername": "azureuser", "linuxConfiguration": {
+                    "disablePasswordAuthentication": True, "ssh": {"publicKeys": [
+                        {"path": "/home/azureuser/.ssh/authorized_keys", "keyData": pubkey}]}}},
+                "networkProfile": {"networkInterfaces": [{"id": nic.id}]}}}))
+        return vm.id
+
+    async def set_record(self, name: str, ips: list[str], ttl: int = 10) -> None:
+        await self.gw.privatedns.record_sets.create_or_update(RG, ZONE, "A", name, {
+            "properties": {"ttl": ttl, "aRecords": [{"ipv4Address": i} for i in ips]}})
+
+    async def nic_ip(self, pe_name: str) -> str:
+        pe = await self.gw.network.private_endpoints.get(RG, pe_name)
+        nic_id = pe.properties.network_interfaces[0].id
+        nic = await self.gw.network.network_interfaces.get(RG, nic_id.rsplit("/", 1)[-1])
+        return nic.properties.ip_configurations[0].properties.private_ip_address
+
+
+async def build_broken(gw: Gateway, pubkey: str | None = None, emu=None) -> dict[str, str]:
+    """Returns check id -> a resource id the finding must name (the planted defect).
+
+    With ``pubkey``, demo VMs in the healthy VNet and in four broken ones give the probes something to find
+    (PL020 public answer + PL023 public path, PL021 wrong private IP, PL022 NXDOMAIN, PL024 /etc/hosts).
+    """
+    w = World(gw)
+    await w.base()
+    planted: dict[str, str] = {}
+    ok_vnet = await w.vnet("vnet-ok")
+    planted["healthy"] = await w.endpoint("pe-ok", ok_vnet, await w.vault("kvbrokenok"))
+
+    v = await w.vnet("vnet-pending")
+    planted["PL001"] = await w.endpoint("pe-pending", v, await w.vault("kvbrokenpend"), manual=True)
+    v = await w.vnet("vnet-nodns")
+    planted["PL002"] = await w.endpoint("pe-nodns", v, await w.vault("kvbrokennodns"), zone_group=False)
+    v = await w.vnet("vnet-nolink", link=False)
+    await w.endpoint("pe-nolink", v, await w.vault("kvbrokennolink"))
+    planted["PL003"] = w.zone_id
+    v = await w.vnet("vnet-stale")
+    await w.endpoint("pe-stale", v, await w.vault("kvbrokenstale"))
+    await w.set_record("kvbrokenstale", ["10.250.0.9"])
+    planted["PL004"] = f"{w.zone_id}/A/kvbrokenstale"
+    await gw.result(gw.privatedns.private_zones.begin_create_or_update(RG, "privatelink.vault.azure.net",
+                                                                      {"location": "global"}))
+    planted["PL006"] = f"{w.net_prefix}/privateDnsZones/privatelink.vault.azure.net"
+    v = await w.vnet("vnet-public")
+    pub = await w.vault("kvbrokenpublic", public=True)
+    await w.endpoint("pe-public", v, pub)
+    planted["PL007"] = pub
+    v = await w.vnet("vnet-dup")
+    dup = await w.vault("kvbrokendup")
+    await w.endpoint("pe-dup1", v, dup)
+    planted["PL008"] = await w.endpoint("pe-dup2", v, dup)
+    v = await w.vnet("vnet-gone")
+    gone = await w.vault("kvbrokengone")
+    planted["PL009"] = await w.endpoint("pe-gone", v, gone)
+    await gw.keyvault.vaults.delete(RG, "kvbrokengone")
+    v = await w.vnet("vnet-customdns", dns=["10.200.0.53"])
+    await w.endpoint("pe-customdns", v, await w.vault("kvbrokendns"))
+    planted["PL010"] = v
+    v = await w.vnet("vnet-rr")
+    await w.endpoint("pe-rr", v, await w.vault("kvbrokenrr"))
+    await w.set_record("kvbrokenrr", [await w.nic_ip("pe-rr"), "10.250.0.7"])
+    planted["PL011"] = f"{w.zone_id}/A/kvbrokenrr"
+    v = await w.vnet("vnet-ttl")
+    await w.endpoint("pe-ttl", v, await w.vault("kvbrokenttl"))
+    await w.set_record("kvbrokenttl", [await w.nic_ip("pe-ttl")], ttl=3600)
+    planted["PL012"] = f"{w.zone_id}/A/kvbrokenttl"
+    v = await w.vnet("vnet-reg", register=True)
+    await w.endpoint("pe-reg", v, await w.vault("kvbrokenreg"))
+    planted["PL014"] = f"{w.zone_id}/virtualNetworkLinks/link-vnet-reg"
+    v = await w.vnet("vnet-rbac")
+    planted["PL015"] = await w.vault("kvbrokenpolicy", rbac=False)
+    await w.endpoint("pe-policy", v, planted["PL015"])
+    v = await w.vnet("vnet-fallback", policy="NxDomainRedirect")
+    await w.endpoint("pe-fallback", v, await w.vault("kvbrokenfallback"))
+    planted["PL025"] = f"{w.zone_id}/virtualNetworkLinks/link-vnet-fallback"
+
+    # PL013: a Private Link Service (behind a Standard LB) that every subscription may see.
+    pls_vnet = await w.vnet("vnet-pls", link=False)
+    subnet = f"{pls_vnet}/subnets/snet-pe"
+    await gw.result(gw.network.virtual_networks.begin_create_or_update(RG, "vnet-pls", {
+        "location": "westus2", "properties": {"addressSpace": {"addressPrefixes": [f"10.{w.n}.0.0/16"]}, "subnets": [
+            {"name": "snet-pe", "properties": {"addressPrefix": f"10.{w.n}.1.0/24",
+                                               "privateLinkServiceNetworkPolicies": "Disabled"}}]}}))
+    lb = await gw.result(gw.network.load_balancers.begin_create_or_update(RG, "lb-pls", {
+        "location": "westus2", "sku": {"name": "Standard"}, "properties": {"frontendIPConfigurations": [
+            {"name": "fe", "properties": {"subnet": {"id": subnet}}}]}}))
+    pls = await gw.result(gw.network.private_link_services.begin_create_or_update(RG, "pls-open", {
+        "location": "westus2", "properties": {
+            "loadBalancerFrontendIpConfigurations": [{"id": lb.properties.frontend_ip_configurations[0].id}],
+            "ipConfigurations": [{"name": "nat", "properties": {"subnet": {"id": subnet}, "primary": True}}],
+            "visibility": {"subscriptions": ["*"]}}}))
+    planted["PL013"] = pls.id
+
+    # PL019: a zone link whose VNet was deleted afterwards.
+    await w.vnet("vnet-deleted")
+    await gw.result(gw.network.virtual_networks.begin_delete(RG, "vnet-deleted"))
+    planted["PL019"] = f"{w.zone_id}/virtualNetworkLinks/link-vnet-deleted"
+
+    # PL016: an endpoint whose creation ended Failed (the emulator's own LRO fault).
+    if emu is not None:
+        from plinktui.emulator.faults import FaultRule
+
+        v = await w.vnet("vnet-failed")
+        emu.faults.set([FaultRule("lro_failed", method="PUT", path="privateEndpoints/pe-failed")])
+        try:
+            await w.endpoint("pe-failed", v, await w.vault("kvbrokenfailed"), zone_group=False)
+        except HttpResponseError:
+            pass  # the SDK reports the failed LRO; the endpoint stays behind in state Failed
+        finally:
+            emu.faults.set([])
+        planted["PL016"] = f"{w.net_prefix}/privateEndpoints/pe-failed"
+
+    if pubkey:
+        await w.vm("vm-ok", ok_vnet, pubkey)
+        await w.vm("vm-nolink", f"{w.net_prefix}/virtualNetworks/vnet-nolink", pubkey)
+        planted["PL020"] = f"{w.net_prefix}/privateEndpoints/pe-nolink"
+        planted["PL023"] = planted["PL020"]
+        await w.vm("vm-stale", f"{w.net_prefix}/virtualNetworks/vnet-stale", pubkey)
+        planted["PL021"] = f"{w.net_prefix}/privateEndpoints/pe-stale"
+        await w.vm("vm-nodns", f"{w.net_prefix}/virtualNetworks/vnet-nodns", pubkey)
+        planted["PL022"] = planted["PL002"]
+        hosts_vm = await w.vm("vm-hosts", f"{w.net_prefix}/virtualNetworks/vnet-ttl", pubkey)
+        assert emu is not None
+        await _control(emu, "/_emulator/vms/etc-hosts",
+                       {"vm_id": hosts_vm, "entries": [["10.123.4.5", ["kvbrokenttl.vault.azure.net"]]]})
+        planted["PL024"] = f"{w.net_prefix}/privateEndpoints/pe-ttl"
+    return planted
+
+
+async def _control(emu, path: str, body: dict) -> None:
+    """POST to the emulator's control endpoint (test-world setup, not ARM; never counted as an ARM request)."""
+    import ssl
+
+    import aiohttp
+
+    ctx = ssl.create_default_context(cafile=emu.ca_cert)
+    async with aiohttp.ClientSession() as s, s.post(emu.endpoint + path, json=body, ssl=ctx) as r:
+        assert r.status == 200, await r.text()
+
+
+def _keypair(tmp_path) -> tuple[str, str]:
+    import asyncssh
+
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    path = tmp_path / "id_ed25519"
+    path.write_bytes(key.export_private_key())
+    path.chmod(0o600)
+    return str(path), key.export_public_key().decode().strip()
+
+
+def _tally(result, planted: dict[str, str]) -> tuple[set[str], dict[str, list[str]]]:
+    by_id: dict[str, set[str]] = {}
+    for f in result.findings:
+        by_id.setdefault(f.check_id, set()).add(f.resource_id.lower())
+    detected = {cid for cid, rid in planted.items() if cid != "healthy" and rid.lower() in by_id.get(cid, set())}
+    return detected, {k: sorted(v) for k, v in by_id.items()}
+
+
+async def test_broken_subscription_each_defect_detected_healthy_silent_zero_writes(emu, gw, tmp_path):
+    key_path, pubkey = _keypair(tmp_path)
+    planted = await build_broken(gw, pubkey, emu)
+    healthy = planted["healthy"].lower()
+
+    # 1) inventory-only audit: every inventory defect, nothing on the healthy endpoint, zero writes.
+    w0 = emu.stats.writes
+    result = await run_audit(gw, probe=ProbeOptions(mode="none"))
+    assert emu.stats.writes == w0, "the audit must not write"
+    inventory_planted = {k: v for k, v in planted.items() if not k.startswith("PL02") or k == "PL025"}
+    detected, by_id = _tally(result, inventory_planted)
+    missing = sorted(set(inventory_planted) - {"healthy"} - detected)
+    assert not missing, {m: by_id.get(m) for m in missing}
+    assert not [f for f in result.findings if healthy in [f.resource_id.lower(), *map(str.lower, f.related)]]
+    doc = json.loads(render_json(result))
+    assert doc["stats"]["arm_requests"] > 0 and doc["stats"]["arm_writes"] == 0
+    assert {e["name"] for e in doc["endpoints"]} >= {"pe-ok", "pe-nodns", "pe-dup2"}
+
+    # 2) with probes over real SSH to the demo VMs (host keys trusted on first use: still zero ARM writes).
+    opts = ProbeOptions(mode="ssh", ssh_key=key_path, accept_new_host_key=True, state_dir=str(tmp_path / "state"))
+    w1 = emu.stats.writes
+    probed = await run_audit(gw, probe=opts)
+    assert emu.stats.writes == w1
+    detected2, by_id2 = _tally(probed, planted)
+    missing2 = sorted(set(planted) - {"healthy"} - detected2)
+    print(f"detected/planted: {len(detected2)}/{len(planted) - 1} ({', '.join(sorted(detected2))})")
+    assert not missing2, ({m: by_id2.get(m) for m in missing2}, probed.notes)
+    ok = [v for v in probed.probes if v.vm == "vm-ok"]
+    assert ok and all(v.verdict == "pass" for v in ok), ok
+    assert not [f for f in probed.findings if healthy in [f.resource_id.lower(), *map(str.lower, f.related)]]
+
+    # 3) the default pinning: host key read through Run Command, probing every endpoint from one VM.
+    pinned = await run_audit(gw, probe=ProbeOptions(mode="ssh", ssh_key=key_path, probe_vm="vm-ok",
+                                                    state_dir=str(tmp_path / "state2")))
+    assert {v.vm for v in pinned.probes} == {"vm-ok"} and len(pinned.probes) >= 15, pinned.notes
+    assert [v.verdict for v in pinned.probes if v.fqdn == "kvbrokenok.vault.azure.net"] == ["pass"]
+
+
+async def test_no_privatelink_zone_anywhere_is_pl005(emu_factory):
+    emu2 = await emu_factory(page_size=5)
+    target = await resolve_target(arm_endpoint=emu2.endpoint, ca_cert=emu2.ca_cert)
+    async with Gateway(target, total_timeout=60) as gw2:
+        w = World(gw2)
+        await gw2.resources.resource_groups.create_or_update(RG, {"location": "westus2"})
+        v = await w.vnet("vnet-nozone", link=False)
+        pe = await w.endpoint("pe-nozone", v, await w.vault("kvnozone001"), zone_group=False)
+        result = await run_audit(gw2, probe=ProbeOptions(mode="none"))
+    assert ("PL005", pe.lower()) in {(f.check_id, f.resource_id.lower()) for f in result.findings}
+    assert "PL002" not in {f.check_id for f in result.findings}
+
+
+async def test_collector_requests_grow_with_pages_not_endpoints(emu, gw):
+    w = World(gw)
+    await w.base()
+    v = await w.vnet("vnet-a")
+    for i in range(12):
+        await w.endpoint(f"pe-{i}", v, await w.vault(f"kvpages{i:03d}"))
+    async with Gateway(gw.target, total_timeout=60) as fresh:
+        inv, stats = await collect(fresh)
+    assert len(inv.endpoints) == 12 and stats.zone_group_fetches == 0
+    # page size 5: 12 endpoints / NICs / vaults / records -> 3 pages each; everything else one page.
+    assert stats.arm_requests <= 9 + 3 * 4 + 2
+    assert checks.run_all(inv) == []
