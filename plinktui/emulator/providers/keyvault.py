@@ -342,6 +342,8 @@ class Vaults(Kind):
             raise errors.ArmError("The property 'softDeleteRetentionInDays' cannot be changed once the vault has "
                                   "been created.", code="BadRequest")
         self._check_irreversible(doc["properties"], merged)
+        if merged.get("provisioningState") in ("Failed", "Canceled"):
+            merged["provisioningState"] = "Succeeded"  # a successful update repairs a vault whose create failed
         if isinstance(merged.get("sku"), dict):
             merged["sku"] = {"family": merged["sku"].get("family", "A"), "name": str(merged["sku"].get("name",
                                                                                                     "standard")).lower()}
