@@ -174,8 +174,14 @@ class Context:
     public_key: str | None = None
     probe: Callable[[Context, str], Awaitable[list[str]]] | None = None
     poll_interval: float = 0.2
+    lro_interval: float | None = None  # SDK LRO polling interval under 1 s of Retry-After; None: the client's
     started: float = field(default_factory=time.monotonic)
     facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lro_kw(self) -> dict[str, Any]:
+        """Extra keyword arguments for ``begin_*`` calls (a short polling interval against the emulator)."""
+        return {"polling_interval": self.lro_interval} if self.lro_interval is not None else {}
 
     @property
     def sub(self) -> str:
@@ -373,7 +379,7 @@ def _build_ops() -> dict[str, Op]:
         return net.virtual_networks.get(rg, c.plan.network.vnet_name)
 
     async def vnet_put(c: Context, n: Node) -> Any:
-        return await _net(c).virtual_networks.begin_create_or_update(c.rg, n.name, vnet_body(c))
+        return await _net(c).virtual_networks.begin_create_or_update(c.rg, n.name, vnet_body(c), **c.lro_kw)
 
     def subnet_get(c: Context, n: Node) -> Any:
         sub, rg = c.vnet_scope
@@ -387,7 +393,7 @@ def _build_ops() -> dict[str, Op]:
         else:
             body = {"properties": {"addressPrefix": c.plan.network.subnet_prefix,
                                    "privateEndpointNetworkPolicies": c.plan.network.private_endpoint_network_policies}}
-        return await _net(c).subnets.begin_create_or_update(rg, c.plan.network.vnet_name, n.name, body)
+        return await _net(c).subnets.begin_create_or_update(rg, c.plan.network.vnet_name, n.name, body, **c.lro_kw)
 
     def vault_get(c: Context, n: Node) -> Any:
         sub, rg = c.vault_scope
@@ -395,13 +401,13 @@ def _build_ops() -> dict[str, Op]:
         return kv.vaults.get(rg, n.name)
 
     async def vault_put(c: Context, n: Node) -> Any:
-        return await c.gw.keyvault.vaults.begin_create_or_update(c.rg, n.name, vault_body(c))
+        return await c.gw.keyvault.vaults.begin_create_or_update(c.rg, n.name, vault_body(c), **c.lro_kw)
 
     zone_get = lambda c, n: c.gw.privatedns.private_zones.get(c.plan.zone_resource_group, n.name)  # noqa: E731
 
     async def zone_put(c: Context, n: Node) -> Any:
         return await c.gw.privatedns.private_zones.begin_create_or_update(
-            c.plan.zone_resource_group, n.name, {"location": "global", "tags": c.tags})
+            c.plan.zone_resource_group, n.name, {"location": "global", "tags": c.tags}, **c.lro_kw)
 
     link_get = lambda c, n: c.gw.privatedns.virtual_network_links.get(  # noqa: E731
         c.plan.zone_resource_group, c.plan.dns.zone, n.name)
@@ -409,12 +415,12 @@ def _build_ops() -> dict[str, Op]:
     async def link_put(c: Context, n: Node) -> Any:
         return await c.gw.privatedns.virtual_network_links.begin_create_or_update(
             c.plan.zone_resource_group, c.plan.dns.zone, n.name, {"location": "global", "tags": c.tags, "properties": {
-                "virtualNetwork": {"id": c.vnet_id}, "registrationEnabled": False}})
+                "virtualNetwork": {"id": c.vnet_id}, "registrationEnabled": False}}, **c.lro_kw)
 
     pe_get = lambda c, n: _net(c).private_endpoints.get(c.rg, n.name)  # noqa: E731
 
     async def pe_put(c: Context, n: Node) -> Any:
-        return await _net(c).private_endpoints.begin_create_or_update(c.rg, n.name, await _pe_body(c))
+        return await _net(c).private_endpoints.begin_create_or_update(c.rg, n.name, await _pe_body(c), **c.lro_kw)
 
     zg_get = lambda c, n: _net(c).private_dns_zone_groups.get(  # noqa: E731
         c.rg, c.plan.private_endpoint.name, n.name)
@@ -422,7 +428,7 @@ def _build_ops() -> dict[str, Op]:
     async def zg_put(c: Context, n: Node) -> Any:
         return await _net(c).private_dns_zone_groups.begin_create_or_update(
             c.rg, c.plan.private_endpoint.name, n.name, {"properties": {"privateDnsZoneConfigs": [
-                {"name": c.plan.dns.zone.replace(".", "-"), "properties": {"privateDnsZoneId": c.zone_id}}]}})
+                {"name": c.plan.dns.zone.replace(".", "-"), "properties": {"privateDnsZoneId": c.zone_id}}]}}, **c.lro_kw)
 
     nsg_get = lambda c, n: _net(c).network_security_groups.get(c.rg, n.name)  # noqa: E731
 
@@ -433,14 +439,14 @@ def _build_ops() -> dict[str, Op]:
                     "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
                     "sourceAddressPrefix": c.plan.test_vm.ssh_source, "sourcePortRange": "*",
                     "destinationAddressPrefix": "*", "destinationPortRange": "22",
-                    "description": "SSH only from the address given in the plan (never *)"}}]}})
+                    "description": "SSH only from the address given in the plan (never *)"}}]}}, **c.lro_kw)
 
     pip_get = lambda c, n: _net(c).public_ip_addresses.get(c.rg, n.name)  # noqa: E731
 
     async def pip_put(c: Context, n: Node) -> Any:
         return await _net(c).public_ip_addresses.begin_create_or_update(c.rg, n.name, {
             "location": c.plan.network.region, "tags": c.tags, "sku": {"name": "Standard"},
-            "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}})
+            "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}}, **c.lro_kw)
 
     nic_get = lambda c, n: _net(c).network_interfaces.get(c.rg, n.name)  # noqa: E731
 
@@ -451,14 +457,14 @@ def _build_ops() -> dict[str, Op]:
                 "networkSecurityGroup": {"id": c.rid("Microsoft.Network/networkSecurityGroups", vm.nsg_name)},
                 "ipConfigurations": [{"name": "ipconfig1", "properties": {
                     "subnet": {"id": c.subnet_id}, "privateIPAllocationMethod": "Dynamic", "primary": True,
-                    "publicIPAddress": {"id": c.rid("Microsoft.Network/publicIPAddresses", vm.pip_name)}}}]}})
+                    "publicIPAddress": {"id": c.rid("Microsoft.Network/publicIPAddresses", vm.pip_name)}}}]}}, **c.lro_kw)
 
     vm_get = lambda c, n: c.gw.compute.virtual_machines.get(c.rg, n.name)  # noqa: E731
 
     async def vm_put(c: Context, n: Node) -> Any:
         if not c.public_key:
             raise NodeError("no SSH public key for the test VM", "user", "set test_vm.ssh_public_key")
-        return await c.gw.compute.virtual_machines.begin_create_or_update(c.rg, n.name, _vm_body(c))
+        return await c.gw.compute.virtual_machines.begin_create_or_update(c.rg, n.name, _vm_body(c), **c.lro_kw)
 
     lb_get = lambda c, n: _net(c).load_balancers.get(c.rg, n.name)  # noqa: E731
 
@@ -467,7 +473,7 @@ def _build_ops() -> dict[str, Op]:
             "location": c.plan.network.region, "tags": c.tags, "sku": {"name": "Standard", "tier": "Regional"},
             "properties": {"frontendIPConfigurations": [{"name": "fe", "properties": {
                 "subnet": {"id": c.pls_subnet_id}, "privateIPAllocationMethod": "Dynamic"}}],
-                "backendAddressPools": [{"name": "be"}]}})
+                "backendAddressPools": [{"name": "be"}]}}, **c.lro_kw)
 
     pls_get = lambda c, n: _net(c).private_link_services.get(c.rg, n.name)  # noqa: E731
 
@@ -482,7 +488,7 @@ def _build_ops() -> dict[str, Op]:
             body["properties"]["visibility"] = {"subscriptions": spec.visibility}
         if spec.auto_approval:
             body["properties"]["autoApproval"] = {"subscriptions": spec.auto_approval}
-        return await _net(c).private_link_services.begin_create_or_update(c.rg, n.name, body)
+        return await _net(c).private_link_services.begin_create_or_update(c.rg, n.name, body, **c.lro_kw)
 
     return {
         "rg": Op(rg_get, rg_put, lambda c, n: f"/subscriptions/{c.sub}/resourceGroups/{c.rg}"),

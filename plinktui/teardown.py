@@ -72,45 +72,45 @@ async def _delete(ctx: Context, node: Node, entry: dict[str, Any]) -> None:
     if key == "vm":
         vm = await read(ctx, node)
         disk = ((props(vm or {}).get("storageProfile") or {}).get("osDisk") or {}).get("name")
-        await _wait(ctx, await ctx.gw.compute.virtual_machines.begin_delete(rg, name))
+        await _wait(ctx, await ctx.gw.compute.virtual_machines.begin_delete(rg, name, **ctx.lro_kw))
         disk = disk or f"{name}-osdisk"
         try:  # the OS disk normally goes with the VM (deleteOption Delete); make sure
-            await _wait(ctx, await ctx.gw.compute.disks.begin_delete(rg, disk))
+            await _wait(ctx, await ctx.gw.compute.disks.begin_delete(rg, disk, **ctx.lro_kw))
         except Exception as exc:  # noqa: BLE001
             if not is_not_found(exc) and getattr(exc, "status_code", None) not in (400, 405):
                 raise
     elif key == "nic":
-        await _wait(ctx, await net.network_interfaces.begin_delete(rg, name))
+        await _wait(ctx, await net.network_interfaces.begin_delete(rg, name, **ctx.lro_kw))
     elif key == "pip":
-        await _wait(ctx, await net.public_ip_addresses.begin_delete(rg, name))
+        await _wait(ctx, await net.public_ip_addresses.begin_delete(rg, name, **ctx.lro_kw))
     elif key == "nsg":
-        await _wait(ctx, await net.network_security_groups.begin_delete(rg, name))
+        await _wait(ctx, await net.network_security_groups.begin_delete(rg, name, **ctx.lro_kw))
     elif key == "pls":
-        await _wait(ctx, await net.private_link_services.begin_delete(rg, name))
+        await _wait(ctx, await net.private_link_services.begin_delete(rg, name, **ctx.lro_kw))
     elif key == "lb":
-        await _wait(ctx, await net.load_balancers.begin_delete(rg, name))
+        await _wait(ctx, await net.load_balancers.begin_delete(rg, name, **ctx.lro_kw))
     elif key == "zone_group":
-        await _wait(ctx, await net.private_dns_zone_groups.begin_delete(rg, ctx.plan.private_endpoint.name, name))
+        await _wait(ctx, await net.private_dns_zone_groups.begin_delete(rg, ctx.plan.private_endpoint.name, name, **ctx.lro_kw))
     elif key == "pe":
-        await _wait(ctx, await net.private_endpoints.begin_delete(rg, name))
+        await _wait(ctx, await net.private_endpoints.begin_delete(rg, name, **ctx.lro_kw))
     elif key == "link":
         await _wait(ctx, await ctx.gw.privatedns.virtual_network_links.begin_delete(
-            ctx.plan.zone_resource_group, ctx.plan.dns.zone, name))
+            ctx.plan.zone_resource_group, ctx.plan.dns.zone, name, **ctx.lro_kw))
     elif key == "zone":
-        await _wait(ctx, await ctx.gw.privatedns.private_zones.begin_delete(ctx.plan.zone_resource_group, name))
+        await _wait(ctx, await ctx.gw.privatedns.private_zones.begin_delete(ctx.plan.zone_resource_group, name, **ctx.lro_kw))
     elif key == "vault":
         await ctx.gw.keyvault.vaults.delete(rg, name)
     elif key in ("subnet", "pls_subnet"):
-        await _wait(ctx, await net.subnets.begin_delete(ctx.vnet_scope[1], ctx.plan.network.vnet_name, name))
+        await _wait(ctx, await net.subnets.begin_delete(ctx.vnet_scope[1], ctx.plan.network.vnet_name, name, **ctx.lro_kw))
     elif key == "vnet":
-        await _wait(ctx, await net.virtual_networks.begin_delete(rg, name))
+        await _wait(ctx, await net.virtual_networks.begin_delete(rg, name, **ctx.lro_kw))
     elif key == "rg":
         left = [as_json(r) async for r in ctx.gw.resources.resources.list_by_resource_group(rg)]
         if left:
             raise NodeError(f"resource group {rg} still holds {len(left)} resource(s) plinktui did not create "
                             f"({', '.join(r.get('name', '?') for r in left[:3])}); left in place", "user",
                             "delete them yourself, then: az group delete --name " + rg)
-        await _wait(ctx, await ctx.gw.resources.resource_groups.begin_delete(rg))
+        await _wait(ctx, await ctx.gw.resources.resource_groups.begin_delete(rg, **ctx.lro_kw))
     else:
         raise NodeError(f"no delete for {key}", "fatal")
 
@@ -119,7 +119,7 @@ async def _purge(ctx: Context, result: TeardownResult) -> None:
     name, region = ctx.plan.vault.vault_name, ctx.plan.vault.region
     kv = ctx.gw.keyvault
     try:
-        await _wait(ctx, await kv.vaults.begin_purge_deleted(name, region))
+        await _wait(ctx, await kv.vaults.begin_purge_deleted(name, region, **ctx.lro_kw))
     except Exception as exc:  # noqa: BLE001
         if not is_not_found(exc):
             raise
@@ -140,7 +140,8 @@ async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit
     plan = plan_mod.from_dict(journal.data["plan"], source=f"run {journal.run_id}")
     graph = build_graph(plan)
     ctx = Context(gw=gw, plan=plan, graph=graph, journal=journal, emit=emit,
-                  poll_interval=0.1 if getattr(gw.target, "is_emulator", False) else 5.0)
+                  poll_interval=0.1 if getattr(gw.target, "is_emulator", False) else 5.0,
+                  lro_interval=0.05 if getattr(gw.target, "is_emulator", False) else None)
     result = TeardownResult()
     journal.set_state("tearing_down")
     rev = reverse_graph(graph)
