@@ -177,6 +177,7 @@ class Context:
     lro_interval: float | None = None  # SDK LRO polling interval under 1 s of Retry-After; None: the client's
     started: float = field(default_factory=time.monotonic)
     facts: dict[str, Any] = field(default_factory=dict)
+    absent: set[str] = field(default_factory=set)  # node keys preflight just read as missing
 
     @property
     def lro_kw(self) -> dict[str, Any]:
@@ -569,7 +570,11 @@ async def apply_node(ctx: Context, node: Node) -> None:
         await ctx.emit(Event("succeeded", **base, elapsed=ctx.elapsed(), message="reused (never modified)"))
         return
 
-    cur = await read(ctx, node)
+    entry = ctx.journal.resources.get(node.key) or {}
+    if node.key in ctx.absent and not entry:
+        cur = None  # preflight read it as missing moments ago and this run never touched it: skip a round trip
+    else:
+        cur = await read(ctx, node)
     if cur is not None:
         owner = owner_of(ctx, node, cur)
         if owner != ctx.run_id:

@@ -48,6 +48,8 @@ class PreflightResult:
     missing_actions: list[str] = field(default_factory=list)
     required_actions: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    absent: set[str] = field(default_factory=set)
+    """Graph node keys whose resource preflight read as missing (apply can PUT without another GET)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -192,6 +194,8 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
         if exc is not None:
             add("plan.resource_group", f"cannot read resource group {rg}: {_err_text(exc)}", severity="warning")
         out.facts.rg_exists = res is not None
+        if res is None and exc is None:
+            out.absent.add("rg")
 
     async def permissions() -> None:
         if not check_permissions:
@@ -228,6 +232,8 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
             add("network.vnet", f"cannot read the VNet: {_err_text(exc)}")
             return
         if res is None:
+            if net.new_vnet:
+                out.absent.add("vnet")
             if not net.new_vnet:
                 add("network.vnet", f"VNet {net.vnet_name} does not exist in {vnet_rg}",
                     "give address_space to create it, or fix the name / resource group")
@@ -278,6 +284,8 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
                     + (f": {_err_text(exc)}" if exc else ""), "fix the name, or set existing = false to create it")
             return
         res, exc = await _get(kv.vaults.get(rg, vault.vault_name))
+        if exc is None and res is None:
+            out.absent.add("vault")
         if exc is None and res is not None:
             owner = (res.get("tags") or {}).get(TAG_RUN)
             if run_id is not None and owner == run_id:
@@ -319,6 +327,8 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
             add("dns.zone", f"cannot read zone {dns.zone}: {_err_text(exc)}")
             return
         ours = res is not None and run_id is not None and (res.get("tags") or {}).get(TAG_RUN) == run_id
+        if res is None:
+            out.absent.add("zone")
         out.facts.zone_exists = res is not None and not ours
         if dns.create_zone == "never" and res is None:
             add("dns.zone", f"zone {dns.zone} does not exist in {zrg} and create_zone is 'never'",
@@ -348,8 +358,12 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
                 add("dns.link_name", f"link {dns.link_name} already exists and points at another VNet",
                     "choose another link_name")
 
-    async def name_taken(fld: str, call: Any, what: str) -> None:
+    async def name_taken(fld: str, call: Any, what: str, key: str) -> None:
         res, exc = await _get(call)
+        if exc is None and res is None:
+            out.absent.add(key)
+            if key == "pe":
+                out.absent.add("zone_group")  # a child of an endpoint that does not exist yet
         if exc is None and res is not None:
             owner = (res.get("tags") or {}).get(TAG_RUN)
             if run_id is None or owner != run_id:
@@ -358,12 +372,21 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
 
     tasks = [providers(), tenant(), regions(), vnet(), vault_checks(), zone_checks(),
              name_taken("private_endpoint.name", net_client.private_endpoints.get(rg, plan.private_endpoint.name),
-                        f"private endpoint {plan.private_endpoint.name}")]
+                        f"private endpoint {plan.private_endpoint.name}", "pe")]
     if vm.enabled:
-        tasks += [name_taken("test_vm.name", gw.compute.virtual_machines.get(rg, vm.name), f"VM {vm.name}"),
-                  name_taken("test_vm.name", net_client.network_interfaces.get(rg, vm.nic_name), f"NIC {vm.nic_name}")]
-    await resource_group()
-    await asyncio.gather(permissions(), *tasks)
+        tasks += [
+            name_taken("test_vm.name", gw.compute.virtual_machines.get(rg, vm.name), f"VM {vm.name}", "vm"),
+            name_taken("test_vm.name", net_client.network_interfaces.get(rg, vm.nic_name), f"NIC {vm.nic_name}", "nic"),
+            name_taken("test_vm.name", net_client.network_security_groups.get(rg, vm.nsg_name), f"NSG {vm.nsg_name}",
+                       "nsg"),
+            name_taken("test_vm.name", net_client.public_ip_addresses.get(rg, vm.pip_name), f"public IP {vm.pip_name}",
+                       "pip")]
+
+    async def rg_then_permissions() -> None:
+        await resource_group()  # its answer picks the permissions scope
+        await permissions()
+
+    await asyncio.gather(rg_then_permissions(), *tasks)
     return out
 
 

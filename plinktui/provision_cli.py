@@ -367,7 +367,7 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
         public_key = pair.public_key
         r.line(f"generated SSH key {pair.private_path} (0600) for the test VM")
     ctx = Context(gw=gw, plan=plan, graph=graph, journal=journal, emit=r.event, tenant_id=pf.tenant_id,
-                  public_key=public_key, poll_interval=0.1 if gw.target.is_emulator else 5.0,
+                  public_key=public_key, poll_interval=0.1 if gw.target.is_emulator else 5.0, absent=pf.absent,
                   # The emulator's Retry-After is whole seconds; for the last second a short interval avoids
                   # adding up to the client's default interval per LRO on the critical path.
                   lro_interval=0.05 if gw.target.is_emulator else None)

@@ -231,16 +231,31 @@ async def test_reader_only_preflight_lists_missing_actions(emu_factory, tmp_path
 
 
 async def test_someone_elses_resource_stops_the_run(emu, gw, tmp_path, capsys) -> None:
+    from plinktui import plan as plan_mod
+    from plinktui.dag import build_graph
+    from plinktui.engine import Context, NodeError, apply_node
+
     await gw.resources.resource_groups.create_or_update("rg-own", {"location": "westus2"})
     await gw.result(gw.network.network_security_groups.begin_create_or_update(
         "rg-own", "vm-own-nsg", {"location": "westus2", "tags": {"team": "other"}}))
-    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path, name="own", vault="kvtestown0001"))],
-                          capsys)
-    assert rc == 1
-    failed = [ln for ln in lines if ln["kind"] == "failed"]
-    assert failed and failed[0]["key"] == "nsg" and "someone else" in failed[0]["error"]
+    before = emu.stats.writes
+    f = plan_file(tmp_path, name="own", vault="kvtestown0001")
+    rc, lines = await cli(emu, "setup", ["--plan", str(f)], capsys)
+    err = summary(lines)
+    assert rc == 2 and "NSG vm-own-nsg already exists" in json.dumps(err)
+    assert emu.stats.writes == before
+
+    # The same rule at apply time (a resource that appeared after preflight, or on resume): stop, never adopt.
+    plan = plan_mod.load(f)
+    journal = Journal.create(plan.name, plan.to_dict(), target={})
+    graph = build_graph(plan)
+    ctx = Context(gw=gw, plan=plan, graph=graph, journal=journal)
+    with pytest.raises(NodeError, match="belongs to someone else") as e:
+        await apply_node(ctx, graph["nsg"])
+    assert e.value.error_class == "user"
     nsg = (await gw.network.network_security_groups.get("rg-own", "vm-own-nsg")).as_dict()
     assert nsg["tags"] == {"team": "other"}
+    assert emu.stats.writes == before
 
 
 async def test_existing_vnet_is_reused_and_survives_teardown(emu, gw, tmp_path, capsys) -> None:
