@@ -34,8 +34,9 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
     ]
 
     def __init__(self, plan: Any = None, facts: Any = None, tenant_id: str | None = None,
-                 resume_run: str | None = None) -> None:
+                 resume_run: str | None = None, autostart: bool = True) -> None:
         super().__init__()
+        self.autostart = autostart
         self.plan, self.facts, self.tenant_id, self.resume_run = plan, facts, tenant_id, resume_run
         self.handle: Any = None
         self.rows: dict[str, dict[str, Any]] = {}
@@ -43,7 +44,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
         self.failed = False
         self._frame = 0
         self.show_clock = True
-        """Elapsed-time text in rows (snapshot tests switch it off to stay deterministic)."""
+        """Spinner frames and elapsed-time text in rows (snapshot tests switch them off to stay deterministic)."""
 
     def compose(self) -> ComposeResult:
         yield StepHeader("provision")
@@ -72,17 +73,19 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
             table.add_column(col, key=col)
         self.query_one("#failure-actions").display = False
         self.set_interval(0.1, self._tick)
-        self.start()
+        if self.autostart:
+            self.start()
 
     def _tick(self) -> None:
+        if not self.show_clock:
+            return
         self._frame = (self._frame + 1) % len(SPINNER)
         table = self.query_one("#resources", DataTable)
         now = time.monotonic()
         for key, row in self.rows.items():
             if row["state"] in ("running", "waiting"):
                 table.update_cell(key, "state", f"{SPINNER[self._frame]} {row['state']}")
-                if self.show_clock:
-                    table.update_cell(key, "elapsed", f"{now - row['t0']:.0f}s")
+                table.update_cell(key, "elapsed", f"{now - row['t0']:.0f}s")
 
     @work(exclusive=True, group="provision", exit_on_error=False)
     async def start(self, fresh: bool | None = None) -> None:
