@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from rich.markdown import Markdown
 from textual.widgets import Static
 
 STEPS = (("welcome", "Start"), ("signin", "Sign-in"), ("scenario", "Scenario"), ("network", "Network"),
