@@ -308,17 +308,23 @@ class _Collector:
         return value
 
 
+def _shown(name: Any) -> str:
+    """A key from the file as safe to print: control characters escaped (no terminal escapes), long names cut."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(name))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def from_dict(data: dict[str, Any], source: str = "plan") -> Plan:
     """Build and validate a :class:`Plan` from parsed TOML; raise :class:`PlanError` listing every problem."""
     c = _Collector(data)
     for sec, table in data.items():
         if sec not in SCHEMA:
-            c.problems.append(f"unknown section [{sec}] (known: {', '.join(SCHEMA)})")
+            c.problems.append(f"unknown section [{_shown(sec)}] (known: {', '.join(SCHEMA)})")
             continue
         if isinstance(table, dict):
             for key in table:
                 if key not in SCHEMA[sec]:
-                    c.problems.append(f"{sec}.{key}: unknown key (known in [{sec}]: {', '.join(SCHEMA[sec])})")
+                    c.problems.append(f"{sec}.{_shown(key)}: unknown key (known in [{sec}]: {', '.join(SCHEMA[sec])})")
     for sec in REQUIRED:
         if sec not in data and sec != "private_endpoint":
             c.problems.append(f"[{sec}] section is required")

@@ -343,12 +343,12 @@ def validate_ssh_public_key(value: str) -> Result:
     if not isinstance(value, str) or not value.strip():
         return _fail(field, "must be 'generate', a path to a public key file, or the key text", example)
     v = value.strip()
-    if v == "generate" or is_public_key_text(v):
-        return OK
     if "PRIVATE KEY" in v:
         return _fail(field, "looks like a private key; give the .pub file instead", example)
-    if "\n" in v or "\x00" in v:
-        return _fail(field, "must be a single path or key line", example)
+    if not value.strip(" \t\r\n").isprintable():  # NUL, escapes (strip() would drop \x1c-\x1f): never echoed
+        return _fail(field, "must be a single path or key line (no control characters)", example)
+    if v == "generate" or is_public_key_text(v):
+        return OK
     if v.endswith(".pub") or "/" in v or v.startswith("~"):
         if not v.endswith(".pub") and re.search(r"id_[a-z0-9]+$", v):
             return _fail(field, "points at a private key file; use the matching .pub", example)
