@@ -78,6 +78,20 @@ def atomic_write_json(path: Path, data: Any) -> None:
         os.close(dfd)
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Drop temp files a killed writer left beside ``path`` (``.NAME.PID.tmp`` whose PID is gone); the journal
+    itself is always whole, thanks to the atomic rename."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            pid = int(tmp.name[len(path.name) + 2:-4])
+            os.kill(pid, 0)  # raises when no such process: the writer is dead
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        except (ValueError, PermissionError):
+            continue
+
+
 @dataclass
 class RunLock:
     """An exclusive advisory lock on a plan (held for the whole apply or teardown)."""
@@ -176,6 +190,7 @@ class Journal:
             raise JournalError(f"cannot read journal {path}: {e}") from None
         if data.get("version") != VERSION:
             raise JournalError(f"journal {path} has an unknown version {data.get('version')!r}")
+        _remove_stale_temps(path)
         return cls(path, data)
 
     @staticmethod

@@ -112,3 +112,20 @@ async def test_clearing_faults_releases_stuck_operations(emu, gw) -> None:
     assert described["rules"] == []
     await asyncio.sleep(0)
     assert (await gw.network.virtual_networks.get("rg-stuck", "vnet-stuck")).provisioning_state == "Succeeded"
+
+
+def test_open_removes_temp_files_of_dead_writers(tmp_path: pathlib.Path) -> None:
+    """Defect (soak): kill -9 during the journal's atomic write left ``.RUN.json.PID.tmp`` files behind for ever."""
+    import os
+    import subprocess
+
+    j = Journal.create("tmpk", {"plan": {"name": "tmpk"}}, target={})
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = j.path.with_name(f".{j.path.name}.{dead.pid}.tmp")
+    alive = j.path.with_name(f".{j.path.name}.{os.getpid()}.tmp")
+    stale.write_text("{partial")
+    alive.write_text("{in progress")
+    again = Journal.open(j.run_id, j.path.parent)
+    assert again.run_id == j.run_id
+    assert not stale.exists() and alive.exists()
