@@ -207,7 +207,8 @@ class Journal:
             out.append({"run_id": data.get("run_id"), "plan": data.get("plan_name"), "state": j.effective_state(),
                         "started": data.get("started"), "updated": data.get("updated"),
                         "resources": sum(1 for r in data.get("resources", {}).values()
-                                         if r.get("status") in ("succeeded", "creating", "intent"))})
+                                         if r.get("owned") and r.get("status") in ("succeeded", "creating", "intent",
+                                                                                   "failed", "deleting"))})
         out.sort(key=lambda r: (r["started"] or "", r["run_id"] or ""))
         return out
 

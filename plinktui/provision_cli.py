@@ -200,6 +200,14 @@ async def _run_cancellable(coro: Any) -> Any:
             loop.remove_signal_handler(sig)
 
 
+def _plain_error(exc: BaseException) -> str:
+    """One line for an unexpected error (target errors already are one line meant for the user)."""
+    from plinktui.cloud import TargetError
+    from plinktui.engine import classify
+
+    return str(exc) if isinstance(exc, TargetError) else classify(exc)[1]
+
+
 def _freeze_heap() -> None:
     """Move every object to the GC's permanent generation before the process exits.
 
@@ -222,9 +230,7 @@ async def run_setup(args: argparse.Namespace) -> int:
     except asyncio.CancelledError:
         return _fail(r, "cancelled; the journal is consistent: resume with `plinktui setup --resume RUN`")
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
-        from plinktui.engine import classify
-
-        return _fail(r, classify(exc)[1])
+        return _fail(r, _plain_error(exc))
     finally:
         _freeze_heap()
 
@@ -315,8 +321,14 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
                 fresh = False
             journal.lock = lock
             await preimport  # before the clients are built: no two threads importing the same SDK module
-            code = await _apply(args, r, gw, plan, journal, public_key, fresh)
-            return code
+            try:
+                return await _apply(args, r, gw, plan, journal, public_key, fresh)
+            except BaseException:
+                if fresh and not journal.resources and not journal.data.get("generated_keys"):
+                    # Nothing was attempted in Azure: a journal would only list a run that never was.
+                    with contextlib.suppress(OSError):
+                        journal.path.unlink()
+                raise
     finally:
         lock.release()
 
@@ -431,9 +443,7 @@ async def run_teardown(args: argparse.Namespace) -> int:
     except asyncio.CancelledError:
         return _fail(r, "cancelled; run teardown again to finish")
     except Exception as exc:  # noqa: BLE001
-        from plinktui.engine import classify
-
-        return _fail(r, classify(exc)[1])
+        return _fail(r, _plain_error(exc))
     finally:
         _freeze_heap()
 
