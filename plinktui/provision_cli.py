@@ -75,6 +75,7 @@ class Renderer:
         self.out, self.err = out or sys.stdout, err or sys.stderr
         self.rows: dict[str, dict[str, Any]] = {}
         self.drawn = 0
+        self.finished = False
 
     def line(self, text: str) -> None:
         """A plain message (stderr in JSON mode so stdout stays machine-readable)."""
@@ -83,6 +84,13 @@ class Renderer:
         else:
             self._clear()
             print(text, file=self.out, flush=True)
+            if self.mode == "live" and self.rows and not self.finished:
+                self._draw()
+
+    def finish(self) -> None:
+        """Leave the live table on screen; later lines print below it."""
+        self.drawn = 0
+        self.finished = True
 
     def obj(self, data: dict[str, Any]) -> None:
         """A JSON object (JSON mode only)."""
@@ -130,7 +138,7 @@ class Renderer:
             took = ""
             if "began" in row and row["kind"] in ("succeeded", "failed"):
                 took = f"{row['elapsed'] - row['began']:.1f}s"
-            text = f" {STATUS_MARK.get(row['kind'], ' ')} {row['rtype']:<22} {row['name']:<28} {row['kind']:<9} {took}"
+            text = f" {STATUS_MARK.get(row['kind'], ' ')} {row['rtype']:<22} {row['name']:<32} {row['kind']:<9} {took:>6}"
             if row["note"] and row["kind"] not in ("queued", "running"):
                 text += f"  {row['note']}"
             lines.append(text[: width - 1])
@@ -396,6 +404,7 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
     if r.mode == "json":
         r.obj(summary)
     else:
+        r.finish()
         r.line("")
         if outcome.ok:
             r.line(f"done in {wall:.1f}s: {plan.vault.fqdn} -> {s.get('endpoint_ip')} "
@@ -476,6 +485,7 @@ async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
         return _fail(r, str(e))
     summary = {"kind": "summary", "run_id": journal.run_id, "state": journal.state, "deleted": res.deleted,
                "kept": res.kept, "failed": res.failed, "purged": res.purged, "keys_removed": len(res.keys_removed)}
+    r.finish()
     if r.mode == "json":
         r.obj(summary)
     elif res.ok:

@@ -274,3 +274,26 @@ async def test_existing_vnet_is_reused_and_survives_teardown(emu, gw, tmp_path, 
     assert rc == 0, summary(lines)
     vnet = (await gw.network.virtual_networks.get("rg-net", "vnet-shared")).as_dict()
     assert [x["name"] for x in vnet["properties"]["subnets"]] == ["default"]
+
+
+async def test_without_a_tty_yes_is_required(emu, tmp_path, capsys) -> None:
+    args = parse("setup", ["--plan", str(plan_file(tmp_path, name="noyes")), "--arm-endpoint", emu.endpoint,
+                           "--ca-cert", emu.ca_cert])
+    assert await provision_cli.run_setup(args) == 2
+    assert "add --yes" in capsys.readouterr().err
+    assert emu.stats.writes == 0 and Journal.list_runs() == []
+
+
+async def test_plain_renderer_one_line_per_event() -> None:
+    import io
+
+    from plinktui.engine import Event
+
+    out = io.StringIO()
+    r = provision_cli.Renderer("plain", out=out)
+    await r.event(Event("queued", key="pe", rtype="Microsoft.Network/privateEndpoints", name="pe-x"))
+    await r.event(Event("failed", key="pe", rtype="Microsoft.Network/privateEndpoints", name="pe-x", elapsed=1.5,
+                        error="AuthorizationFailed: no", error_class="user", fix="ask for a role"))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1  # queued is summarised by the plan line, not repeated per node
+    assert "privateEndpoints" in lines[0] and "error (user)" in lines[0] and "fix: ask for a role" in lines[0]
