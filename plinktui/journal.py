@@ -60,22 +60,33 @@ def new_run_id(plan_name: str) -> str:
     return f"{plan_name}-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
 
 
-def atomic_write_json(path: Path, data: Any) -> None:
-    """Write JSON so that readers see the old or the new file, never a partial one."""
+def atomic_write_json(path: Path, data: Any, *, durable: bool = True, new_file: bool = False) -> None:
+    """Write JSON so that readers see the old or the new file, never a partial one.
+
+    Args:
+        path: the file.
+        data: JSON-able data.
+        durable: fsync the content before the rename, so it survives a power loss too (a killed process never
+            loses a renamed file: the page cache outlives it). Write-ahead intents and run states are durable;
+            progress notes need not be, because the ownership tags in Azure are the second record.
+        new_file: also fsync the folder, so the new name itself survives a power loss.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     payload = json.dumps(data, indent=1, sort_keys=False).encode()
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, payload)
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)  # the rename itself must survive a crash
-    finally:
-        os.close(dfd)
+    if new_file:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
 
 
 def _remove_stale_temps(path: Path) -> None:
@@ -170,7 +181,7 @@ class Journal:
             "resources": {}, "generated_keys": [], "summary": {}, "history": [{"at": now_iso(), "event": "start"}],
         }
         j = cls(d / f"{rid}.json", data)
-        j.save()
+        j.save(new_file=True)
         return j
 
     @classmethod
@@ -236,10 +247,10 @@ class Journal:
             return "interrupted"
         return st
 
-    def save(self) -> None:
-        """Persist atomically."""
+    def save(self, *, durable: bool = True, new_file: bool = False) -> None:
+        """Persist atomically (``durable``: fsynced before the rename)."""
         self.data["updated"] = now_iso()
-        atomic_write_json(self.path, self.data)
+        atomic_write_json(self.path, self.data, durable=durable, new_file=new_file)
 
     def set_state(self, state: str, **summary: Any) -> None:
         """Record the run state (and summary fields) and persist."""
@@ -266,7 +277,8 @@ class Journal:
             entry.pop("error", None)
         entry.update(extra)
         entry["updated"] = now_iso()
-        self.save()
+        # The intent must be on disk before ARM sees the PUT; later progress needs only the atomic rename.
+        self.save(durable=status in ("intent", "deleting"))
 
     def add_generated_key(self, path: str) -> None:
         """Remember a key file plinktui generated (teardown removes it)."""
