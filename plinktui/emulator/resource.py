@@ -25,7 +25,7 @@ from plinktui.emulator.store import Record, new_etag
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
 
-DEFAULT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,79}$")
+DEFAULT_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,78}[A-Za-z0-9_])?$")  # ARM: no trailing . or -
 
 
 @dataclass
@@ -119,7 +119,8 @@ class Kind:
     latency: str = ""
     """Key into the latency profile; '' = answers synchronously."""
     name_pattern: re.Pattern[str] = DEFAULT_NAME
-    name_rule: str = "1-80 characters: letters, digits, underscores, periods and hyphens"
+    name_rule: str = ("1-80 characters: letters, digits, underscores, periods and hyphens, ending with a letter, "
+                      "digit or underscore")
     has_location: bool = True
     location_required: bool = True
     sync_delete: bool = False
@@ -200,6 +201,12 @@ def _stamp(kind: Kind, req: Req, rid: str, doc: dict[str, Any], body: dict[str, 
                                   code="LocationRequired")
         if loc:
             out["location"] = req.emu.check_location(str(loc), kind.type)
+            before = existing.doc.get("location") if existing else None
+            if before and str(before).replace(" ", "").lower() != out["location"]:
+                raise errors.ArmError(
+                    f"The resource '{name_of(rid)}' already exists in location '{before}' in resource group "
+                    f"'{req.rg}'. A resource with the same name cannot be created in location '{out['location']}'. "
+                    "Please select a new resource name.", code="InvalidResourceLocation")
     tags = body.get("tags", existing.doc.get("tags") if existing else None)
     if tags is not None:
         if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
@@ -252,6 +259,9 @@ def mount(emu: Emulator, kind: Kind) -> None:
         rec = emu.find(kind.rid(req), kind)
         if not isinstance(req.body, dict):
             raise errors.InvalidRequestContent("The request content was invalid and could not be deserialized.")
+        tags = req.body.get("tags")
+        if tags is not None and (not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values())):
+            raise errors.InvalidRequestContent("The 'tags' member must be an object of string values.")
         emu.check_write_allowed(req)
         doc = kind.patch(req, rec, req.body)
         if kind.etag:

@@ -61,7 +61,9 @@ def first_user(emu: Any, subnet_id: str) -> str | None:
 def parse_space(vnet_id: str, props: dict[str, Any]) -> list[cidr.Network]:
     """The VNet's address prefixes, validated."""
     space = props.get("addressSpace") or {}
-    prefixes = space.get("addressPrefixes") if isinstance(space, dict) else None
+    if not isinstance(space, dict):
+        raise errors.InvalidRequestContent("The 'addressSpace' member must be an object with 'addressPrefixes'.")
+    prefixes = space.get("addressPrefixes")
     if prefixes is None:
         prefixes = []
     if not isinstance(prefixes, list):
