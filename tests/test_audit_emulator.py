@@ -306,3 +306,43 @@ async def test_collector_requests_grow_with_pages_not_endpoints(emu, gw):
     # page size 5: 12 endpoints / NICs / vaults / records -> 3 pages each; everything else one page.
     assert stats.arm_requests <= 9 + 3 * 4 + 2
     assert checks.run_all(inv) == []
+
+
+def _cli_args(emu, *extra: str):
+    import argparse
+
+    from audits import cli
+
+    p = argparse.ArgumentParser()
+    cli.add_arguments(p)
+    return p.parse_args(["--arm-endpoint", emu.endpoint, "--ca-cert", emu.ca_cert, "--probe", "none", *extra])
+
+
+async def test_cli_exit_1_with_findings_then_0_once_fixed(emu, gw, tmp_path, capsys):
+    from audits import cli
+
+    w = World(gw)
+    await w.base()
+    v = await w.vnet("vnet-cli", link=False)
+    await w.endpoint("pe-cli", v, await w.vault("kvcli0001"))
+    out = tmp_path / "audit.json"
+    assert await cli.run(_cli_args(emu, "--format", "json", "--output", str(out))) == 1
+    doc = json.loads(out.read_text())
+    assert [f["check_id"] for f in doc["findings"]] == ["PL003"] and doc["schema"] == "plinktui.audit/v1"
+    await gw.result(gw.privatedns.virtual_network_links.begin_create_or_update(RG, ZONE, "link-cli", {
+        "location": "global", "properties": {"virtualNetwork": {"id": v}, "registrationEnabled": False}}))
+    assert await cli.run(_cli_args(emu, "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    assert await cli.run(_cli_args(emu, "--format", "sarif")) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == "2.1.0"
+
+
+async def test_cli_wrong_ca_is_exit_2_with_one_line(emu, emu_factory, capsys):
+    from audits import cli
+
+    other = await emu_factory(state=False)
+    args = _cli_args(emu, "--json")
+    args.ca_cert = other.ca_cert
+    assert await cli.run(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "TLS" in err[0] and "Traceback" not in err[0]
