@@ -22,6 +22,9 @@ TABLES = {"endpoints": ("endpoint", "NIC", "private IP", "subnet", "connection",
           "dns": ("VM", "FQDN", "resolved IPs", "CNAME chain", "expected IP", "healthstatus addr", "verdict"),
           "findings": ("severity", "id", "resource", "detail", "remediation", "az command")}
 
+FILL_CHUNK = 1000
+TOPOLOGY_LEAVES = 200
+FILTER_DEBOUNCE = 0.2
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "unknown": "yellow"}
 
 
@@ -110,6 +113,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         self.from_run = from_run
         self.result: Any = None
         self.rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in TABLES}
+        self._filter_timer: Any = None
 
     def compose(self) -> ComposeResult:
         yield StepHeader("audit")
@@ -173,14 +177,24 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         self.plink.audit_done(self)
 
     def _fill(self, needle: str = "") -> None:
-        needle = needle.strip().lower()
+        """(Re)fill the tables with the rows matching ``needle``; big tables fill in chunks (UI stays live)."""
+        self.fill_tables(needle.strip().lower())
+
+    @work(exclusive=True, group="fill", exit_on_error=False)
+    async def fill_tables(self, needle: str) -> None:
+        """Add rows in chunks: DataTable measures every new cell, so 10,000 rows at once would freeze the UI."""
+        import asyncio
+
         for key, rows in self.rows.items():
             table = self.query_one(f"#{key}", VimTable)
             table.clear()
-            for row in rows:
-                if needle and not any(needle in str(c).lower() for c in row):
-                    continue
-                table.add_row(*row)
+            # Text cells, not str: no markup parsing (a resource name with "[" must show as typed), and faster.
+            matching = [tuple(c if isinstance(c, Text) else Text(str(c)) for c in row) for row in rows
+                        if not needle or any(needle in str(c).lower() for c in row)]
+            for start in range(0, len(matching), FILL_CHUNK):
+                table.add_rows(matching[start:start + FILL_CHUNK])
+                if len(matching) > FILL_CHUNK:
+                    await asyncio.sleep(0.01)  # let a render and pending keys through between chunks
 
     def _topology(self, result: Any) -> None:
         from audits.inventory import key
@@ -197,12 +211,16 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
                                expand=True)
             for sn in vnet.subnets:
                 sn_node = vn.add(f"subnet {sn.name} {', '.join(sn.prefixes)}", expand=True)
-                for ep in eps_by_subnet.get(key(sn.id), []):
+                eps = eps_by_subnet.get(key(sn.id), [])
+                for ep in eps[:TOPOLOGY_LEAVES]:
                     ips = ", ".join(inv.ips_of(ep))
                     nic = _short(ep.nic_ids[0]) if ep.nic_ids else "no NIC"
                     broken = ep.connection_state != "Approved"
                     label = f"endpoint {ep.name} → NIC {nic} {ips} → {_short(ep.target_id)} [{ep.connection_state}]"
                     sn_node.add_leaf(Text(("✗ " if broken else "") + label, style="red" if broken else ""))
+                if len(eps) > TOPOLOGY_LEAVES:
+                    # a tree of thousands of leaves helps nobody; the Endpoints tab (with /) holds them all
+                    sn_node.add_leaf(f"… {len(eps) - TOPOLOGY_LEAVES} more endpoints (see Endpoints & NICs, / filters)")
         for zone in inv.zones:
             zn = tree.root.add(f"zone {zone.name} ({len(zone.records)} records)", expand=True)
             for link in zone.links:
@@ -224,7 +242,11 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        # Debounced: typing "kv-app0001" refills the tables once, not once per key.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE, lambda: self._fill(value))
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -269,11 +291,10 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(VimTable.RowHighlighted, "#findings")
     def _finding(self, event: VimTable.RowHighlighted) -> None:
-        idx = event.cursor_row
-        rows = self.rows.get("findings") or []
-        if 0 <= idx < len(rows):
-            r = rows[idx]
-            self.query_one("#finding-detail", Static).update(f"{r[1]} {r[3]}\nFix: {r[4]}\n$ {r[5]}")
+        table = self.query_one("#findings", VimTable)
+        if 0 <= event.cursor_row < table.row_count:
+            r = [str(c) for c in table.get_row_at(event.cursor_row)]
+            self.query_one("#finding-detail", Static).update(Text(f"{r[1]} {r[3]}\nFix: {r[4]}\n$ {r[5]}"))
 
     def commands(self) -> list[tuple[str, str, str]]:
         """Screen-aware palette commands."""

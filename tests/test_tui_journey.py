@@ -81,6 +81,7 @@ async def test_whole_journey_on_the_emulator(emu_factory, tmp_path) -> None:
         assert not isinstance(app.screen, ErrorModal), app.screen.message
         audit = app.screen
         await wait_for(pilot, lambda: audit.result is not None, timeout=60, what="audit result")
+        await wait_for(pilot, lambda: audit.query_one("#dns", DataTable).row_count > 0, what="tables filled")
 
         endpoints = _rows(audit.query_one("#endpoints", DataTable))
         ep = next(r for r in endpoints if r[0] == f"pe-{vault_name}")
