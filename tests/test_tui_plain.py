@@ -1,0 +1,74 @@
+"""Plain mode (questionary): same validators, same plan, plan saved to a file; non-TTY points to --plan."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from plinktui import plan as plan_mod
+from screens import plain
+
+
+def _args(**kw) -> argparse.Namespace:
+    base = {"plan": None, "resume": None, "subscription": ["8f2e4c1a-7b3d-4e5f-9a6b-1c2d3e4f5a6b"], "yes": False}
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def test_validators_are_the_core_ones() -> None:
+    q = next(q for q in plain.QUESTIONS if q.attr == "ssh_source")
+    check = plain.validator_for(q)
+    assert check("203.0.113.7/32") is True
+    assert "must not open SSH to the whole internet" in check("*")
+    q = next(q for q in plain.QUESTIONS if q.attr == "subnet_prefix")
+    assert "smallest Azure subnet is /29" in plain.validator_for(q)("10.0.0.0/30")
+
+
+def test_answers_make_the_same_plan_and_save_it(tmp_path, capsys) -> None:
+    answers = {"plan_name": "kv-plain", "vault_mode": "new", "region": "westus2", "vnet_mode": "new",
+               "vnet_name": "vnet-kv", "address_space": "10.70.0.0/16", "subnet_name": "snet-pe",
+               "subnet_prefix": "10.70.1.0/28", "vault_region": "eastus2", "vault_name": "kv-plain-01",
+               "zone": "privatelink.vaultcore.azure.net", "create_zone": "auto", "vm_mode": "none",
+               "save_path": str(tmp_path / "kv-plain.toml"), "apply": "no"}
+    asked: list[str] = []
+
+    def prompter(q: plain.Question, default: str):
+        asked.append(q.attr)
+        if q.field and q.attr in answers:  # every text answer passes the same validator first
+            assert plain.validator_for(q)(answers[q.attr]) is True, q.attr
+        return answers[q.attr]
+
+    assert plain.run_plain(_args(), prompter=prompter) == 0
+    assert "existing_vault_id" not in asked and "ssh_source" not in asked  # only the questions that apply
+    saved = plan_mod.load(tmp_path / "kv-plain.toml")
+    assert saved.network.new_vnet and saved.network.subnet_prefix == "10.70.1.0/28"
+    assert saved.vault.vault_name == "kv-plain-01" and saved.vault.region == "eastus2"
+    assert saved.vault.effective_public_access == "Disabled"
+    assert "plinktui setup --plan" in capsys.readouterr().out
+
+
+def test_invalid_combination_is_asked_again(tmp_path) -> None:
+    rounds = {"n": 0}
+    answers = {"plan_name": "kv-plain", "vault_mode": "new", "region": "westus2", "vnet_mode": "new",
+               "vnet_name": "vnet-kv", "address_space": "10.70.0.0/16", "subnet_name": "snet-pe",
+               "vault_region": "eastus2", "vault_name": "kv-plain-02", "zone": "privatelink.vaultcore.azure.net",
+               "create_zone": "auto", "vm_mode": "none", "save_path": str(tmp_path / "p.toml"), "apply": "no"}
+
+    def prompter(q: plain.Question, default: str):
+        if q.attr == "subnet_prefix":
+            rounds["n"] += 1
+            return "10.99.1.0/24" if rounds["n"] == 1 else "10.70.1.0/24"  # first outside the VNet
+        return answers[q.attr]
+
+    assert plain.run_plain(_args(), prompter=prompter) == 0
+    assert rounds["n"] == 2
+    assert plan_mod.load(tmp_path / "p.toml").network.subnet_prefix == "10.70.1.0/24"
+
+
+def test_non_tty_points_to_plan() -> None:
+    code = ("import argparse, sys; from screens.plain import run_plain; "
+            "sys.exit(run_plain(argparse.Namespace(plan=None, resume=None, subscription=[])))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert r.returncode == 2
+    assert "--plan" in r.stderr and "Traceback" not in r.stderr
