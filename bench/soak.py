@@ -169,7 +169,7 @@ def make_schedule(index: int, seed: int, kill: bool) -> Schedule:
 class Emu:
     """A standalone ``plinktui emulator serve`` in its own directory, with a HOME/XDG for the CLI runs."""
 
-    def __init__(self, base: pathlib.Path, latency_scale: float, exe: str) -> None:
+    def __init__(self, base: pathlib.Path, latency_scale: float, exe: str, extra: tuple[str, ...] = ()) -> None:
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="soak-", dir=base))
         (self.dir / "home").mkdir()
         self.env = dict(os.environ, HOME=str(self.dir / "home"), XDG_STATE_HOME=str(self.dir / "xdg-state"),
@@ -179,7 +179,7 @@ class Emu:
         self.err = open(self.dir / "emulator.err", "w")  # noqa: SIM115 - lives as long as the emulator
         self.proc = subprocess.Popen(
             [exe, "emulator", "serve", "--port", "0", "--state", str(self.dir / "state.json"),
-             "--latency-scale", str(latency_scale)], stdout=subprocess.PIPE, stderr=self.err, text=True,
+             "--latency-scale", str(latency_scale), *extra], stdout=subprocess.PIPE, stderr=self.err, text=True,
             env=self.env, start_new_session=True)
         banner = None
         assert self.proc.stdout is not None
@@ -491,6 +491,8 @@ def run_schedule(emu: Emu, sched: Schedule, args: argparse.Namespace) -> Outcome
     hang_limit = args.hang_limit
     when = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2), usegmt=True)
     rules = [dict(r, retry_after=when) if r.get("retry_after") == "HTTP-DATE+2" else r for r in sched.rules]
+    _, before = emu.call("GET", "/_emulator/faults", auth=False)
+    fired_before = dict((before or {}).get("fired") or {})  # the emulator's counters are cumulative
     emu.set_faults(rules, sched.seed * 100003 + sched.index)
     kills = list(sched.kill_at)
     rid: str | None = None
@@ -498,7 +500,10 @@ def run_schedule(emu: Emu, sched: Schedule, args: argparse.Namespace) -> Outcome
 
     def one(cmd: list[str], faulty: bool) -> tuple[int | None, list[dict[str, Any]]]:
         nonlocal rid
-        rc, out, err, secs, killed, hung = emu.cli(cmd, hang_limit, args.total_timeout, kills.pop(0) if kills else None)
+        # a planned kill stays pending until it lands (a run that fails early under faults carries it over)
+        rc, out, err, secs, killed, hung = emu.cli(cmd, hang_limit, args.total_timeout, kills[0] if kills else None)
+        if killed:
+            kills.pop(0)
         o.setups += 1
         o.max_setup_s = max(o.max_setup_s, secs)
         o.kills += int(killed)
@@ -515,7 +520,7 @@ def run_schedule(emu: Emu, sched: Schedule, args: argparse.Namespace) -> Outcome
     rc, lines = one(["setup", "--plan", str(plan), "--yes", "--json"], True)
     if rc == 0:
         final = lines[-1]
-    while kills and rc != 0:  # a scheduled second kill strikes the first resume, still under faults
+    while kills and rc != 0 and o.kills:  # a scheduled second kill strikes the first resume, still under faults
         if rid is None:
             rc, lines = one(["setup", "--plan", str(plan), "--yes", "--json"], True)
         else:
@@ -523,8 +528,8 @@ def run_schedule(emu: Emu, sched: Schedule, args: argparse.Namespace) -> Outcome
             rc, lines = one(["setup", "--resume", rid, "--yes", "--json"], True)
         if rc == 0:
             final = lines[-1]
-    o.fired = emu.clear_faults()
-    kills.clear()
+    o.fired = {k: v - fired_before.get(k, 0) for k, v in emu.clear_faults().items() if v - fired_before.get(k, 0)}
+    del kills[1:]  # at most one pending kill goes on into the fault-free resumes
     # phase 2: resume until done (bounded)
     attempts = 0
     while final is None and attempts < args.resume_attempts:
