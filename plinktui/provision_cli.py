@@ -261,12 +261,11 @@ def _preimport_sdks() -> None:
 
 
 async def _setup(args: argparse.Namespace, r: Renderer) -> int:
-    preimport = asyncio.ensure_future(asyncio.to_thread(_preimport_sdks))
+    # run_in_executor starts the thread now (to_thread would wait for this coroutine's first await).
+    preimport = asyncio.get_running_loop().run_in_executor(None, _preimport_sdks)
     try:
         return await _setup_inner(args, r, preimport)
     finally:
-        if not preimport.done():
-            preimport.cancel()
         with contextlib.suppress(BaseException):
             await preimport
 
