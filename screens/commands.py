@@ -12,11 +12,9 @@ class ScreenCommands(Provider):
     """Commands from ``screen.commands()`` (title, help, action) and the app's global ones."""
 
     def _commands(self) -> list[tuple[str, str, Any]]:
-        screen = self.screen
+        target = self.screen  # Textual hands providers the screen the palette was opened from
         app: Any = self.app
         out: list[tuple[str, str, Any]] = []
-        # the palette is itself a screen: the one below it is the one the user is looking at
-        target = app.screen_stack[-2] if len(app.screen_stack) > 1 and screen is app.screen_stack[-1] else screen
         getter = getattr(target, "commands", None)
         if callable(getter):
             for title, help_text, action in getter():
