@@ -120,7 +120,9 @@ async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str
     session = probe_ssh.SshProbeSession(
         host, port, username=opts.ssh_user or vm.admin_username or "azureuser", client_keys=[key_path],
         pinned_host_key=pinned, known_hosts=opts.known_hosts, accept_new=opts.accept_new_host_key,
-        state_dir=opts.state_dir, connect_timeout=opts.connect_timeout, jump=opts.ssh_jump, label=vm.name)
+        state_dir=opts.state_dir, connect_timeout=opts.connect_timeout, jump=opts.ssh_jump, label=vm.name,
+        # pin by the VM's public IP, not by the (emulator's loopback) address we happen to connect to
+        host_key_alias=vm.public_ip if vm.public_ip and vm.public_ip != host else None)
     async with session as s:
         verdicts = await probe_ssh.probe_fqdns(s, _expectations(plan.targets), vm.private_ip, vm_name=vm.name)
         if session.newly_trusted and session.host_key_fingerprint:
@@ -167,5 +169,9 @@ async def run_probes(gw: Any, inv: Inventory, opts: ProbeOptions) -> tuple[list[
             notes.append("the probe layer (plinktui.probes) is not available; probes skipped")
             break
         except Exception as exc:  # noqa: BLE001 - one VM failing must not end the audit; the note says why
-            notes.append(f"probe from VM {plan.vm.name} failed: {type(exc).__name__}: {str(exc)[:200]}")
+            from plinktui.probes.ssh import SshProbeError
+
+            # our own SSH errors are bounded and must stay whole (a host key mismatch shows both fingerprints)
+            text = str(exc) if isinstance(exc, SshProbeError) else str(exc)[:200]
+            notes.append(f"probe from VM {plan.vm.name} failed: {type(exc).__name__}: {text}")
     return verdicts, notes, {k: v for k, v in vm_vnets.items() if v}

@@ -188,6 +188,9 @@ class SshProbeSession:
                 j_host, j_port, username=j_user, client_keys=client_keys, known_hosts=known_hosts,
                 accept_new=accept_new, state_dir=state_dir, connect_timeout=connect_timeout, label=j_host)
         self._alias = host_key_alias or host
+        # OpenSSH's HostKeyAlias semantics: an alias names the host on its own (no port), so a pin survives the
+        # port changing behind it (the emulator maps a VM's public IP to a loopback port that changes on rebuild)
+        self._key_port = 22 if host_key_alias and host_key_alias != host else port
         self._conn: asyncssh.SSHClientConnection | None = None
         self.host_key_fingerprint: str | None = None
         self.newly_trusted = False
@@ -209,7 +212,7 @@ class SshProbeSession:
             return [], [], []
         except (OSError, ValueError) as exc:
             raise SshProbeError(f"cannot read known_hosts {path}: {exc}") from None
-        host_keys, ca_keys, revoked, *_ = kh.match(self._alias, self.host, self.port if self.port != 22 else None)
+        host_keys, ca_keys, revoked, *_ = kh.match(self._alias, self.host, self._key_port if self._key_port != 22 else None)
         return list(host_keys), list(ca_keys), list(revoked)
 
     def _policy(self) -> tuple[tuple[list[Any], list[Any], list[Any]], bool, str]:
@@ -233,14 +236,14 @@ class SshProbeSession:
         if self._accept_new:
             return ([], [], []), True, "first use"
         raise SshProbeError(
-            f"host key of {_host_pattern(self._alias, self.port)} is not pinned: pin it from Run Command,"
+            f"host key of {_host_pattern(self._alias, self._key_port)} is not pinned: pin it from Run Command,"
             " give a known_hosts file, or accept it on first use (--accept-new-host-key)"
         )
 
     def _record_tofu(self, key: asyncssh.SSHKey) -> None:
         path = self.tofu_file
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        line = f"{_host_pattern(self._alias, self.port)} {key.export_public_key('openssh').decode().split()[0]} " \
+        line = f"{_host_pattern(self._alias, self._key_port)} {key.export_public_key('openssh').decode().split()[0]} " \
                f"{key.export_public_key('openssh').decode().split()[1]}\n"
         old = path.read_text() if path.exists() else ""
         # write-then-rename so that a crash never leaves a half-written trust store
@@ -285,7 +288,7 @@ class SshProbeSession:
             return client
 
         expected = [fingerprint(k) for k in trusted[0]]
-        where = _host_pattern(self._alias, self.port)
+        where = _host_pattern(self._alias, self._key_port)
         try:
             conn = await asyncssh.connect(
                 self.host,
