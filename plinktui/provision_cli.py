@@ -287,6 +287,11 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
     try:
         if args.resume:
             journal = Journal.open(args.resume)
+            if journal.state == "torn_down":
+                return _fail(r, f"run {journal.run_id} was torn down; start a new run with --plan")
+            if journal.state == "tearing_down":
+                return _fail(r, f"run {journal.run_id} is being torn down; finish with `plinktui teardown "
+                             f"{journal.run_id}`, then start a new run with --plan")
             plan = plan_mod.from_dict(journal.data["plan"], source=f"run {journal.run_id}")
         else:
             plan = plan_mod.load(args.plan)

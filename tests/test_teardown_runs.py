@@ -72,3 +72,15 @@ async def test_teardown_after_interrupted_run_leaves_nothing(emu_factory, tmp_pa
         avail = (await gw.keyvault.vaults.check_name_availability(
             {"name": "kvtesthalf001", "type": "Microsoft.KeyVault/vaults"})).as_dict()
         assert avail["nameAvailable"] is True
+
+
+async def test_a_torn_down_run_cannot_be_resumed(emu, tmp_path, capsys) -> None:
+    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path, name="gone", vault="kvtestgone001"))],
+                          capsys)
+    run_id = summary(lines)["run_id"]
+    rc, lines = await cli(emu, "teardown", [run_id], capsys)
+    assert rc == 0
+    writes = emu.stats.writes
+    rc, lines = await cli(emu, "setup", ["--resume", run_id], capsys)
+    assert rc == 2 and "was torn down" in summary(lines)["message"]
+    assert emu.stats.writes == writes
