@@ -346,3 +346,22 @@ async def test_cli_wrong_ca_is_exit_2_with_one_line(emu, emu_factory, capsys):
     assert await cli.run(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "TLS" in err[0] and "Traceback" not in err[0]
+
+
+async def test_json_pages_match_the_sdk_pagers_and_zone_groups_only_when_unexplained(emu, gw):
+    from audits.collector import SUBSCRIPTION_LISTS, _drain, _Limits, _run_list
+
+    w = World(gw)
+    await w.base()
+    v = await w.vnet("vnet-eq")
+    for i in range(7):
+        await w.endpoint(f"pe-eq{i}", v, await w.vault(f"kveq{i:04d}"), zone_group=i != 3)
+    for call in SUBSCRIPTION_LISTS:
+        fast = await _run_list(gw, _Limits(4), call)
+        sdk = await _drain(call.sdk(gw))
+        assert sorted(x["id"] for x in fast) == sorted(x["id"] for x in sdk), call.api
+    inv, stats = await collect(gw)
+    assert stats.zone_group_fetches == 1
+    (lonely,) = [e for e in inv.endpoints if e.name == "pe-eq3"]
+    assert lonely.zone_groups == [] and all(e.zone_groups is None for e in inv.endpoints if e is not lonely)
+    assert [f.check_id for f in checks.run_all(inv)] == ["PL002"]
