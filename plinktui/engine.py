@@ -322,7 +322,7 @@ def _vault_patch(ctx: Context, current: dict[str, Any]) -> dict[str, Any]:
 
 async def _pe_body(ctx: Context) -> dict[str, Any]:
     pe = ctx.plan.private_endpoint
-    conn = {"name": pe.name, "properties": {"privateLinkServiceId": ctx.vault_id, "groupIds": [VAULT_CONN_GROUP]}}
+    conn: dict[str, Any] = {"name": pe.name, "properties": {"privateLinkServiceId": ctx.vault_id, "groupIds": [VAULT_CONN_GROUP]}}
     if pe.manual_approval:
         conn["properties"]["requestMessage"] = f"plinktui run {ctx.run_id} asks for access"
     body: dict[str, Any] = {"location": ctx.plan.network.region, "tags": ctx.tags, "properties": {
@@ -558,7 +558,7 @@ async def apply_node(ctx: Context, node: Node) -> None:
         return
     op = OPS[node.key]
     rid = op.rid(ctx, node)
-    base = {"key": node.key, "rtype": node.rtype, "name": node.name, "id": rid}
+    base: dict[str, Any] = {"key": node.key, "rtype": node.rtype, "name": node.name, "id": rid}
 
     if node.mode == "reuse":
         cur = await read(ctx, node)
@@ -705,7 +705,7 @@ async def dns_probe(ctx: Context, fqdn: str) -> list[str]:
 
 async def verify_step(ctx: Context, node: Node) -> None:
     """Check the private path, then (``DisabledAfterVerify``) switch vault public access off and re-read it."""
-    base = {"key": node.key, "rtype": node.rtype, "name": node.name}
+    base: dict[str, Any] = {"key": node.key, "rtype": node.rtype, "name": node.name}
     ctx.journal.record("verify", status="intent", rtype=node.rtype, name=node.name, owned=False)
     await ctx.emit(Event("running", **base, elapsed=ctx.elapsed(), message="checking the private path"))
     nic_name, ip, nic_id, status = await endpoint_ip(ctx)

@@ -177,7 +177,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
                 "check --subscription and your sign-in")
 
     async def regions() -> None:
-        names: list[str] = []
+        names: list[str | None] = []
         res, exc = await _safe(_collect(gw.subscriptions.subscriptions.list_locations(sub)))
         if exc is not None:
             add("region", f"cannot list regions: {_err_text(exc)}", severity="warning")

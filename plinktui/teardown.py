@@ -151,7 +151,7 @@ async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit
 
     async def run(node: Node) -> None:
         entry = journal.resources.get(node.key) or {}
-        base = {"key": node.key, "rtype": node.rtype, "name": node.name, "id": entry.get("id")}
+        base: dict[str, Any] = {"key": node.key, "rtype": node.rtype, "name": node.name, "id": entry.get("id")}
         if node.key == "verify" or not entry.get("owned") or entry.get("status") not in LIVE:
             if entry.get("status") == "reused":
                 result.kept.append(node.key)
