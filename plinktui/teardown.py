@@ -134,6 +134,23 @@ async def _purge(ctx: Context, result: TeardownResult) -> None:
         await asyncio.sleep(ctx.poll_interval)
 
 
+async def _tagged_leftovers(ctx: Context, groups: set[str]) -> list[str]:
+    """Verify by listing: resources in the run's resource groups that still carry its tag."""
+    out: list[str] = []
+    for rg in sorted(groups):
+        try:
+            if not await ctx.gw.resources.resource_groups.check_existence(rg):
+                continue
+            async for res in ctx.gw.resources.resources.list_by_resource_group(rg):
+                data = as_json(res)
+                if (data.get("tags") or {}).get("plinktui-run") == ctx.run_id:
+                    out.append(f"{data.get('type', '?').split('/')[-1]} {data.get('name')}")
+        except Exception as exc:  # noqa: BLE001 - a listing failure must not hide what was deleted
+            if not is_not_found(exc):
+                out.append(f"(could not list {rg}: {type(exc).__name__})")
+    return out
+
+
 async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit = _no_emit,
                    max_parallel: int = 8) -> TeardownResult:
     """Delete the run's resources; the journal ends ``torn_down`` (or ``failed`` listing what is left)."""
@@ -196,6 +213,9 @@ async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit
             result.failed["purge"] = msg
             await emit(Event("failed", key="vault", rtype="Microsoft.KeyVault/deletedVaults",
                              name=plan.vault.vault_name, elapsed=ctx.elapsed(), error=msg, error_class=cls, fix=fix))
+    left = await _tagged_leftovers(ctx, {plan.resource_group, plan.zone_resource_group})
+    if left:
+        result.failed["left"] = "still tagged with this run: " + ", ".join(left)
     if not result.failed:
         result.keys_removed = sshkeys.remove(list(journal.data.get("generated_keys", [])))
     journal.data["summary"]["teardown"] = {"deleted": result.deleted, "kept": result.kept, "failed": result.failed,

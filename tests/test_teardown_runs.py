@@ -84,3 +84,23 @@ async def test_a_torn_down_run_cannot_be_resumed(emu, tmp_path, capsys) -> None:
     rc, lines = await cli(emu, "setup", ["--resume", run_id], capsys)
     assert rc == 2 and "was torn down" in summary(lines)["message"]
     assert emu.stats.writes == writes
+
+
+async def test_teardown_needs_journal_and_tag_and_lists_leftovers(emu, gw, tmp_path, capsys) -> None:
+    rc, lines = await cli(emu, "setup", ["--plan", str(plan_file(tmp_path, name="both", vault="kvtestboth001"))],
+                          capsys)
+    run_id = summary(lines)["run_id"]
+    j = Journal.open(run_id)
+    del j.resources["nsg"]  # the journal no longer says the NSG is ours: teardown must leave it
+    j.resources["pip"]["owned"] = True
+    j.save()
+    pip = (await gw.network.public_ip_addresses.get("rg-both", "vm-both-pip")).as_dict()
+    pip["tags"] = {"team": "other"}  # ...and the tag no longer says the public IP is ours: leave it too
+    await gw.result(gw.network.public_ip_addresses.begin_create_or_update("rg-both", "vm-both-pip", pip))
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
+    t = summary(lines)
+    assert rc == 1 and "networkSecurityGroups vm-both-nsg" in t["failed"]["left"], t
+    assert "pip" in t["kept"]
+    assert (await gw.network.network_security_groups.get("rg-both", "vm-both-nsg")).name == "vm-both-nsg"
+    assert (await gw.network.public_ip_addresses.get("rg-both", "vm-both-pip")).name == "vm-both-pip"
+    assert await gw.resources.resource_groups.check_existence("rg-both")  # not empty: kept
