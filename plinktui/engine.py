@@ -857,6 +857,33 @@ async def execute(graph: Graph, run: Callable[[Node], Awaitable[None]], *, max_p
     return RunOutcome(status=status, errors=errors)
 
 
+def make_context(gw: Any, plan: Plan, graph: Graph, journal: Journal, *, tenant_id: str | None,
+                 public_key: str | None, absent: set[str] | None = None, emit: Emit = _no_emit) -> Context:
+    """The context for :func:`apply`, as the CLI and the TUI build it.
+
+    ``public_key`` None with a test VM generates an ed25519 pair for the run (recorded in the journal; an event says
+    where). Against the emulator the polling intervals are short: its Retry-After is whole seconds, so the last
+    second would otherwise cost up to the client's default interval per LRO on the critical path.
+    """
+    emulator = bool(getattr(gw.target, "is_emulator", False))
+    return Context(gw=gw, plan=plan, graph=graph, journal=journal, emit=emit, tenant_id=tenant_id,
+                   public_key=public_key, absent=set(absent or ()), poll_interval=0.1 if emulator else 5.0,
+                   lro_interval=0.05 if emulator else None)
+
+
+async def ensure_public_key(ctx: Context) -> None:
+    """Generate the run's SSH key pair when the plan says ``generate`` (idempotent on resume)."""
+    if not ctx.plan.test_vm.enabled or ctx.public_key:
+        return
+    from plinktui import sshkeys
+
+    pair = sshkeys.generate(ctx.run_id)
+    ctx.journal.add_generated_key(str(pair.private_path))
+    ctx.public_key = pair.public_key
+    await ctx.emit(Event("info", key="vm", rtype="Microsoft.Compute/virtualMachines", name=ctx.plan.test_vm.name,
+                         message=f"generated SSH key {pair.private_path} (0600) for the test VM"))
+
+
 async def apply(ctx: Context, *, max_parallel: int = 8) -> RunOutcome:
     """Run the plan's graph against Azure, keeping the journal and emitting events.
 

@@ -347,9 +347,9 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
 
 async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, journal: Any, public_key: str | None,
                  fresh: bool) -> int:
-    from plinktui import preflight, sshkeys
+    from plinktui import preflight
     from plinktui.dag import build_graph
-    from plinktui.engine import Context, apply
+    from plinktui.engine import apply, ensure_public_key, make_context
 
     r.line(f"run {journal.run_id}: checking the plan against {gw.target.arm_endpoint} "
            f"(subscription {gw.subscription_id})")
@@ -385,16 +385,9 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
             with contextlib.suppress(OSError):
                 journal.path.unlink()
         return _fail(r, "nothing created (not confirmed)")
-    if plan.test_vm.enabled and public_key is None:
-        pair = sshkeys.generate(journal.run_id)
-        journal.add_generated_key(str(pair.private_path))
-        public_key = pair.public_key
-        r.line(f"generated SSH key {pair.private_path} (0600) for the test VM")
-    ctx = Context(gw=gw, plan=plan, graph=graph, journal=journal, emit=r.event, tenant_id=pf.tenant_id,
-                  public_key=public_key, poll_interval=0.1 if gw.target.is_emulator else 5.0, absent=pf.absent,
-                  # The emulator's Retry-After is whole seconds; for the last second a short interval avoids
-                  # adding up to the client's default interval per LRO on the critical path.
-                  lro_interval=0.05 if gw.target.is_emulator else None)
+    ctx = make_context(gw, plan, graph, journal, tenant_id=pf.tenant_id, public_key=public_key, absent=pf.absent,
+                       emit=r.event)
+    await ensure_public_key(ctx)
     t0 = time.monotonic()
     outcome = await apply(ctx, max_parallel=args.max_parallel)
     wall = time.monotonic() - t0
