@@ -159,3 +159,23 @@ def test_audit_modules_do_not_import_textual():
 @pytest.mark.parametrize("fmt", sorted(report.RENDERERS))
 def test_every_format_renders(fmt):
     assert report.render(_result("PL001"), fmt).strip()
+
+
+@pytest.mark.parametrize("exc,needle", [
+    ("ClientAuthenticationError", "authentication failed"),
+    ("TargetError", "cannot reach ARM endpoint"),
+    ("TimeoutError", "--timeout"),
+    ("SSLError", "TLS"),
+])
+def test_one_line_reasons(exc, needle):
+    import ssl
+
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from plinktui.cloud import TargetError
+
+    made = {"ClientAuthenticationError": ClientAuthenticationError(message="token expired\nsecond line"),
+            "TargetError": TargetError("cannot reach ARM endpoint https://127.0.0.1:1: refused"),
+            "TimeoutError": TimeoutError(), "SSLError": ssl.SSLError(1, "CERTIFICATE_VERIFY_FAILED")}[exc]
+    line = cli._one_line(made)
+    assert needle in line and "\n" not in line
