@@ -225,6 +225,9 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self.state = WizardState(demo=True, subscription_id=self.state.subscription_id)
         while len(self.screen_stack) > 2:
             self.pop_screen()
+        for screen in self.screen_stack:
+            if hasattr(screen, "load_runs"):
+                screen.load_runs()
         self.notify(f"demo reset: {len(runs)} run(s) torn down")
 
     def confirm_teardown(self, run_id: str, after: Any = None) -> None:

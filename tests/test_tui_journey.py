@@ -99,3 +99,14 @@ async def test_whole_journey_on_the_emulator(emu_factory, tmp_path) -> None:
         assert probe[6] == "✓ pass"
         banner = str(audit.query_one("#banner", Static).render())
         assert banner.startswith("✓ PRIVATE PATH PROVEN") and ip in banner
+
+        # R resets the demo for the next session: teardown (+ purge) of the run, back to the welcome screen.
+        from plinktui.journal import Journal
+
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), what="reset confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: [r["state"] for r in Journal.list_runs()] == ["torn_down"], timeout=60,
+                       what="run torn down")
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="back to welcome")
+        assert app.state.vault_name != vault_name  # a fresh unique name for the next story

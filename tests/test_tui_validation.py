@@ -12,6 +12,7 @@ from screens.testvm import TestVmScreen as VmScreen
 from screens.vault import VaultScreen
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
+from tests.tui_helpers import wait_for
 
 SIZE = (140, 48)
 
@@ -38,6 +39,15 @@ def _next_disabled(screen) -> bool:
     return screen.query_one("#next", Button).disabled
 
 
+async def _settled(pilot, screen, disabled: bool) -> bool:
+    """Wait (bounded) until Next reaches the expected state, then report it (a loaded CI box can lag a frame)."""
+    try:
+        await wait_for(pilot, lambda: _next_disabled(screen) is disabled, timeout=5, what="Next state")
+    except AssertionError:
+        pass
+    return _next_disabled(screen)
+
+
 async def _open(screen_factory, **state):
     app = PlinkApp(connect=False, demo=True)
     for k, v in state.items():
@@ -61,7 +71,7 @@ async def _check_bad_inputs(pilot, screen, cases) -> None:
         await _type(pilot, field, text)
         assert expect in _message(field), (field_id, text, _message(field))
         assert "-error" in field.query_one(".field-message").classes
-        assert _next_disabled(screen), (field_id, text)
+        assert await _settled(pilot, screen, True), (field_id, text)
         screen.action_next()  # the key binding path must refuse as well
         await pilot.pause()
         assert pilot.app.screen is screen
@@ -78,7 +88,7 @@ async def test_network_bad_input_blocks_next() -> None:
         screen.query_one("#vnet-mode", Choice).value = "new"
         await pilot.pause()
         await _check_bad_inputs(pilot, screen, NETWORK_BAD)
-        assert not _next_disabled(screen)  # all good again
+        assert not await _settled(pilot, screen, False)  # all good again
 
 
 async def test_network_subnet_outside_vnet_is_explained() -> None:
@@ -92,10 +102,10 @@ async def test_network_subnet_outside_vnet_is_explained() -> None:
         await _type(pilot, screen.query_one("#address-space", ValidatedField), "10.70.0.0/16")
         await _type(pilot, screen.query_one("#subnet-prefix", ValidatedField), "10.99.1.0/24")
         assert "not inside the VNet's address space" in str(screen.query_one("#why-disabled", Static).render())
-        assert _next_disabled(screen)
+        assert await _settled(pilot, screen, True)
         await _type(pilot, screen.query_one("#subnet-prefix", ValidatedField), "10.70.1.0/28")
         assert "11 usable addresses" in _message(screen.query_one("#subnet-prefix", ValidatedField))
-        assert not _next_disabled(screen)
+        assert not await _settled(pilot, screen, False)
 
 
 async def test_vault_bad_name_blocks_next() -> None:
@@ -107,10 +117,10 @@ async def test_vault_bad_name_blocks_next() -> None:
         field = screen.query_one("#vault-name", ValidatedField)
         await _type_keys(pilot, field, "kv--double")
         assert "consecutive hyphens" in _message(field)
-        assert _next_disabled(screen)
+        assert await _settled(pilot, screen, True)
         await _type(pilot, field, "1kv")
         assert "must start with a letter" in _message(field)
-        assert _next_disabled(screen)
+        assert await _settled(pilot, screen, True)
 
 
 async def test_vault_region_note_corrects_the_same_region_belief() -> None:
@@ -129,10 +139,10 @@ async def test_dns_bad_input_blocks_next() -> None:
         await app.push_screen(DnsScreen())
         await pilot.pause()
         screen = app.screen
-        assert not _next_disabled(screen)  # the defaults are valid
+        assert not await _settled(pilot, screen, False)  # the defaults are valid
         await _check_bad_inputs(pilot, screen, [("zone", "privatelink.vault.azure.net", "privatelink.vaultcore"),
                                                 ("link-name", "link with spaces", "is not allowed")])
-        assert not _next_disabled(screen)
+        assert not await _settled(pilot, screen, False)
 
 
 async def test_testvm_bad_input_blocks_next() -> None:
@@ -164,7 +174,7 @@ async def test_testvm_ssh_source_has_no_default() -> None:
         field = screen.query_one("#ssh-source", ValidatedField)
         assert field.value == ""
         assert "there is no default" in _message(field)
-        assert _next_disabled(screen)
+        assert await _settled(pilot, screen, True)
 
 
 def test_wizard_state_builds_a_valid_plan_through_the_core() -> None:
