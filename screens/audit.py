@@ -192,7 +192,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
             matching = [tuple(c if isinstance(c, Text) else Text(str(c)) for c in row) for row in rows
                         if not needle or any(needle in str(c).lower() for c in row)]
             for start in range(0, len(matching), FILL_CHUNK):
-                table.add_rows(matching[start:start + FILL_CHUNK])
+                table.add_rows(matching[start:start + FILL_CHUNK])  # type: ignore[arg-type]
                 if len(matching) > FILL_CHUNK:
                     await asyncio.sleep(0.01)  # let a render and pending keys through between chunks
 

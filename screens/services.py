@@ -125,10 +125,10 @@ async def list_vms_in_vnet(gw: Any, vnet_id: str) -> list[VmInfo]:
     async for nic in gw.network.network_interfaces.list_all():
         n = _j(nic)
         for ipc in _props(n).get("ip_configurations") or _props(n).get("ipConfigurations") or []:
-            ip = _props(ipc)
-            sid = (ip.get("subnet") or {}).get("id", "")
-            nic_subnet[n.get("id", "").lower()] = (sid, ip.get("private_ip_address") or ip.get("privateIPAddress")
-                                                   or "")
+            cfg = _props(ipc)
+            sid = (cfg.get("subnet") or {}).get("id", "")
+            nic_subnet[n.get("id", "").lower()] = (sid, str(cfg.get("private_ip_address")
+                                                            or cfg.get("privateIPAddress") or ""))
             break
     out = []
     async for vm in gw.compute.virtual_machines.list_all():

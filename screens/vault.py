@@ -67,7 +67,7 @@ class VaultScreen(WizardStep):
         self._region_note()
 
     @on(ValidatedField.Updated, "#vault-name")
-    def _name(self) -> None:
+    def _vault_name_changed(self) -> None:
         if self.state.vault_mode == "existing":
             return
         self._check = None
