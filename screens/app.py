@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,13 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
                 from plinktui.emulator.embedded import ensure_demo_cloud
 
                 self.demo_cloud = await ensure_demo_cloud(self.latency_scale)
+                if self.latency_scale is None:
+                    from plinktui.emulator.embedded import DEMO_LATENCY_SCALE
+
+                    try:
+                        self.latency_scale = float(os.environ.get("PLINKTUI_DEMO_LATENCY_SCALE") or DEMO_LATENCY_SCALE)
+                    except ValueError:
+                        self.latency_scale = DEMO_LATENCY_SCALE
             kwargs.update(arm_endpoint=self.demo_cloud.endpoint, ca_cert=self.demo_cloud.ca_cert)
         sub = kwargs.pop("subscription", None)
         target = await resolve_target(arm_endpoint=kwargs.get("arm_endpoint"), ca_cert=kwargs.get("ca_cert"),

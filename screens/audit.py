@@ -158,6 +158,19 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         result = await run_audit(gw, probe=await self.plink.probe_options())
         self.post_message(AuditFinished(result))
 
+    def on_worker_state_changed(self, event: Any) -> None:
+        """An audit that failed says so in the banner too (the modal explains it)."""
+        # (Textual also runs the mixin's handler, which opens the error modal: handlers run along the MRO.)
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR and event.worker.group == "audit":
+            from screens.modals import describe_error
+
+            self.query_one("#tabs").loading = False
+            message, _fix = describe_error(event.worker.error)
+            self.query_one("#banner", Static).update(Text(f"✗ the audit did not finish: {message} (r retries)",
+                                                          style="bold red"))
+
     @on(AuditFinished)
     def _done(self, message: AuditFinished) -> None:
         self.show_result(message.result)

@@ -162,6 +162,15 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
             log.write(f"FAILED {key}: {ev.error}" + (f"\n  fix: {ev.fix}" if ev.fix else ""))
         self._show_failure_actions()
 
+    def on_worker_state_changed(self, event: Any) -> None:
+        """A crashed run (e.g. another process holds the plan's lock) offers the same choices as a failed one."""
+        # (Textual also runs the mixin's handler, which opens the error modal: handlers run along the MRO.)
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR and event.worker.group == "provision":
+            self.finished = True
+            self._show_failure_actions()
+
     def _show_failure_actions(self) -> None:
         self.failed = True
         self.query_one("#failure-actions").display = True
