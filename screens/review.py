@@ -80,7 +80,7 @@ class ReviewScreen(WizardStep):
         best, path = graph.critical_path()
         scale = self.plink.latency_scale
         text = f"Expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
-        if scale is not None:
+        if scale:
             text += f"; in the demo cloud about {fmt_seconds(best * scale)}"
         self.query_one("#duration", Static).update(text)
 
