@@ -105,6 +105,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         Binding("slash", "filter", "Filter", id="audit.filter"),
         Binding("r", "rerun", "Re-run probes", id="audit.rerun"),
         Binding("e", "export", "Export", id="audit.export"),
+        Binding("c", "copy_command", "Copy az command", id="audit.copy"),
         Binding("escape", "back", "Back", id="audit.back"),
     ]
 
@@ -309,7 +310,18 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
             r = [str(c) for c in table.get_row_at(event.cursor_row)]
             self.query_one("#finding-detail", Static).update(Text(f"{r[1]} {r[3]}\nFix: {r[4]}\n$ {r[5]}"))
 
+    def action_copy_command(self) -> None:
+        """Copy the highlighted finding's az CLI command to the clipboard (OSC 52)."""
+        table = self.query_one("#findings", VimTable)
+        if table.row_count == 0:
+            self.notify("no finding selected (Findings tab)", severity="warning")
+            return
+        command = str(table.get_row_at(table.cursor_row)[5])
+        self.app.copy_to_clipboard(command)
+        self.notify(f"copied: {command[:80]}")
+
     def commands(self) -> list[tuple[str, str, str]]:
         """Screen-aware palette commands."""
         return [("Filter rows", "Filter the audit tables", "filter"), ("Re-run probes", "Audit again", "rerun"),
-                ("Export report", "JSON, Markdown, SARIF and SVG", "export")]
+                ("Export report", "JSON, Markdown, SARIF and SVG", "export"),
+                ("Copy az command", "Copy the highlighted finding's fix", "copy_command")]

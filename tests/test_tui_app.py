@@ -87,6 +87,10 @@ async def test_audit_pane_vim_keys_filter_palette_and_export(tmp_path) -> None:
 
         await pilot.press("e")
         await pilot.pause(0.2)
+        screen.query_one("#tabs").active = "tab-findings"
+        await pilot.pause()
+        await pilot.press("c")
+        assert app.clipboard.startswith("az ")
     from plinktui.settings import state_dir
 
     out = state_dir() / "exports"
