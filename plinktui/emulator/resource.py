@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -93,18 +94,27 @@ def name_of(rid: str) -> str:
     return rid.rstrip("/").rsplit("/", 1)[-1]
 
 
-def paged(req: Req, items: list[dict[str, Any]]) -> Resp:
-    """One page of a list, with an absolute ``nextLink`` that keeps ``api-version``."""
+def paged(req: Req, items: list[Any], render: Callable[[Any], dict[str, Any]] | None = None) -> Resp:
+    """One page of a list, with an absolute ``nextLink`` that keeps ``api-version``.
+
+    ``render`` turns an item into its ARM view; it runs only for the items on this page, so listing N resources
+    page by page costs O(N) views in all, not O(N) per page.
+    """
     size = req.emu.config.page_size
     try:
         start = int(req.query.get("$skipToken") or req.query.get("$skiptoken") or 0)
     except ValueError:
         raise errors.InvalidParameter("The $skipToken is not valid.") from None
     page = items[start:start + size]
-    body: dict[str, Any] = {"value": page}
+    body: dict[str, Any] = {"value": [render(i) for i in page] if render else page}
     if start + size < len(items):
         body["nextLink"] = f"{req.base_url}{req.path}?api-version={req.api_version}&$skipToken={start + size}"
     return Resp(200, body)
+
+
+def paged_view(req: Req, kind: Kind, recs: list[Record]) -> Resp:
+    """A page of a kind's records as ARM returns them (listable ones only)."""
+    return paged(req, [r for r in recs if kind.listable(r)], lambda r: kind.view(req, r))
 
 
 class Kind:
@@ -286,7 +296,7 @@ def mount(emu: Emulator, kind: Kind) -> None:
         if kind.item.count("{") > 3:  # a child resource: its parent must exist
             emu.find(parent)
         recs = emu.store.list(kind.type, parent)
-        return paged(req, [kind.view(req, r) for r in recs if kind.listable(r)])
+        return paged_view(req, kind, recs)
 
     router.add("GET", kind.item, get_item)
     router.add("PUT", kind.item, put_item)
@@ -299,7 +309,7 @@ def mount(emu: Emulator, kind: Kind) -> None:
             emu.check_scope(req)
             scope = _template.format(**req.params).split("/providers/", 1)[0]
             recs = emu.store.list(kind.type, scope)
-            return paged(req, [kind.view(req, r) for r in recs if kind.listable(r)])
+            return paged_view(req, kind, recs)
 
         router.add("GET", template, list_scope)
     emu.kinds[kind.type.lower()] = kind

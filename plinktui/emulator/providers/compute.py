@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from plinktui.emulator import errors
-from plinktui.emulator.resource import Kind, Req, Resp, mount, name_of, paged, parse_id, ref
+from plinktui.emulator.resource import Kind, Req, Resp, mount, name_of, paged_view, parse_id, ref
 from plinktui.emulator.store import Record, new_etag
 
 if TYPE_CHECKING:
@@ -905,7 +905,7 @@ def _mount_subscription_list(emu: Emulator, kind: Kind, template: str) -> None:
     async def list_all(req: Req) -> Resp:
         emu.check_scope(req)
         recs = emu.store.list(kind.type, f"/subscriptions/{req.sub}")
-        return paged(req, [kind.view(req, r) for r in recs if kind.listable(r)])
+        return paged_view(req, kind, recs)
 
     emu.router.add("GET", template, list_all)
 

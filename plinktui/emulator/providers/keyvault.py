@@ -414,7 +414,7 @@ def register(emu: Emulator) -> None:
         # Served here rather than through Kind.lists: the subscription-wide scope is "/subscriptions/{sub}".
         emu.check_scope(req)
         recs = emu.store.list(VAULT_TYPE, f"/subscriptions/{req.sub}")
-        return paged(req, [vaults.view(req, r) for r in recs])
+        return paged(req, recs, lambda r: vaults.view(req, r))
 
     router.add("GET", base + "/vaults", list_in_subscription)
 

@@ -17,7 +17,7 @@ from plinktui.emulator.providers.network.endpoints import PrivateDnsZoneGroups, 
 from plinktui.emulator.providers.network.interfaces import NetworkInterfaces, NetworkSecurityGroups, PublicIPAddresses
 from plinktui.emulator.providers.network.linkservices import LoadBalancers, PrivateLinkServices, register_connections
 from plinktui.emulator.providers.network.vnets import Subnets, VirtualNetworks
-from plinktui.emulator.resource import Req, Resp, mount, paged
+from plinktui.emulator.resource import Req, Resp, mount, paged_view
 
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
@@ -45,6 +45,6 @@ def mount_subscription_list(emu: Emulator, kind: NetworkKind) -> None:
     async def list_all(req: Req) -> Resp:
         emu.check_scope(req)
         recs = emu.store.list(kind.type, f"/subscriptions/{req.sub}")
-        return paged(req, [kind.view(req, r) for r in recs if kind.listable(r)])
+        return paged_view(req, kind, recs)
 
     emu.router.add("GET", kind.sub_list, list_all)
