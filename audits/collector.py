@@ -57,39 +57,39 @@ async def _drain(pager: AsyncIterable[Any]) -> list[dict[str, Any]]:
     return [item.as_dict() if hasattr(item, "as_dict") else dict(item) async for item in pager]
 
 
-_BUILDERS = {
-    "network": "azure.mgmt.network.operations._operations",
-    "privatedns": "azure.mgmt.privatedns.operations._operations",
-    "keyvault": "azure.mgmt.keyvault.operations._operations",
-    "compute": "azure.mgmt.compute.operations._operations",
-}
+API_VERSIONS = {"network": "2026-03-01", "privatedns": "2024-06-01", "keyvault": "2026-05-15", "compute": "2026-04-01"}
+"""The api-versions the installed SDKs send for these lists (a test compares every URL with the SDK's builder)."""
 
 
 @dataclass(frozen=True)
 class ListCall:
-    """One SDK list operation: the client, the SDK's own request builder, and the equivalent pager (fallback).
+    """One SDK list operation: the request it sends, the SDK builder that makes it, and the equivalent pager.
 
-    The JSON path sends exactly the request the SDK operation would send (same builder: URL, api-version, query) via
-    the official client's ``send_request`` — same pipeline, auth, retries, counting — and follows ``nextLink`` the
-    way the SDK pager does, but skips building SDK model objects only to turn them back into dicts with
-    ``as_dict()``, which was most of the client CPU at thousands of endpoints.
+    The audit sends exactly the request the SDK operation would send (a test checks each URL, api-version and query
+    against the SDK's own request builder) through an official client's ``send_request`` — same pipeline, auth,
+    retries, counting — and follows ``nextLink`` the way the SDK pager does. It skips building SDK model objects only
+    to turn them back into dicts (most of the client CPU at thousands of endpoints), and it does not import the large
+    network SDK at all, which keeps a headless audit's start-up short.
     """
 
     api: str
     client: str
     builder: str
     sdk: Callable[[Any], AsyncIterable[Any]]
+    path: str
+    """URL path template: ``{sub}`` and positional ``{0}``, ``{1}`` for ``args``."""
     args: tuple[Any, ...] = ()
     kwargs: tuple[tuple[str, Any], ...] = ()
+    """Keyword arguments of the SDK builder (for the equivalence test)."""
+    query: tuple[tuple[str, str], ...] = ()
 
+    def url(self, subscription_id: str) -> str:
+        """The request URL (relative to the ARM endpoint), as the SDK builder makes it."""
+        from urllib.parse import quote
 
-def _builder(client: str, name: str) -> Callable[..., Any] | None:
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(_BUILDERS[client]), name, None)
-    except ImportError:  # pragma: no cover - a future SDK layout; the pager fallback still works
-        return None
+        path = self.path.format(*(quote(str(a), safe="") for a in self.args), sub=quote(subscription_id, safe=""))
+        query = "&".join([f"api-version={API_VERSIONS[self.client]}", *(f"{k}={v}" for k, v in self.query)])
+        return f"{path}?{query}"
 
 
 async def _json_pages(client: Any, request: Any) -> list[dict[str, Any]]:
@@ -112,12 +112,11 @@ async def _json_pages(client: Any, request: Any) -> list[dict[str, Any]]:
 
 
 async def _run_list(gw: Any, limits: _Limits, call: ListCall) -> list[dict[str, Any]]:
+    from azure.core.rest import HttpRequest
+
     async with limits(call.api):
-        build = _builder(call.client, call.builder)
-        if build is None:
-            return await _drain(call.sdk(gw))
-        request = build(*call.args, subscription_id=gw.subscription_id, **dict(call.kwargs))
-        return await _json_pages(getattr(gw, call.client), request)
+        # Any ARM client's pipeline sends any ARM URL; the resource client is the lightest to import.
+        return await _json_pages(gw.resources, HttpRequest("GET", call.url(gw.subscription_id)))
 
 
 async def _gather(coros: Sequence[Awaitable[T]]) -> list[T]:
@@ -139,26 +138,32 @@ async def list_subscriptions(gw: Any) -> list[str]:
     return out
 
 
+_NET = "/subscriptions/{sub}/providers/Microsoft.Network/"
+_RG_NET = "/subscriptions/{sub}/resourceGroups/{1}/providers/Microsoft.Network/"
+
 SUBSCRIPTION_LISTS = (
     ListCall("private_endpoints", "network", "build_private_endpoints_list_by_subscription_request",
-             lambda gw: gw.network.private_endpoints.list_by_subscription()),
+             lambda gw: gw.network.private_endpoints.list_by_subscription(), _NET + "privateEndpoints"),
     ListCall("network_interfaces", "network", "build_network_interfaces_list_all_request",
-             lambda gw: gw.network.network_interfaces.list_all()),
+             lambda gw: gw.network.network_interfaces.list_all(), _NET + "networkInterfaces"),
     ListCall("virtual_networks", "network", "build_virtual_networks_list_all_request",
-             lambda gw: gw.network.virtual_networks.list_all()),
+             lambda gw: gw.network.virtual_networks.list_all(), _NET + "virtualNetworks"),
     ListCall("private_dns_zones", "privatedns", "build_private_zones_list_request",
-             lambda gw: gw.privatedns.private_zones.list()),
+             lambda gw: gw.privatedns.private_zones.list(), _NET + "privateDnsZones"),
     ListCall("vaults", "keyvault", "build_vaults_list_by_subscription_request",
-             lambda gw: gw.keyvault.vaults.list_by_subscription()),
+             lambda gw: gw.keyvault.vaults.list_by_subscription(),
+             "/subscriptions/{sub}/providers/Microsoft.KeyVault/vaults"),
     ListCall("private_link_services", "network", "build_private_link_services_list_by_subscription_request",
-             lambda gw: gw.network.private_link_services.list_by_subscription()),
+             lambda gw: gw.network.private_link_services.list_by_subscription(), _NET + "privateLinkServices"),
     ListCall("load_balancers", "network", "build_load_balancers_list_all_request",
-             lambda gw: gw.network.load_balancers.list_all()),
+             lambda gw: gw.network.load_balancers.list_all(), _NET + "loadBalancers"),
     # statusOnly=true carries the power state, so probe selection needs no per-VM instance-view GET.
     ListCall("virtual_machines", "compute", "build_virtual_machines_list_all_request",
-             lambda gw: gw.compute.virtual_machines.list_all(status_only="true"), kwargs=(("status_only", "true"),)),
+             lambda gw: gw.compute.virtual_machines.list_all(status_only="true"),
+             "/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines",
+             kwargs=(("status_only", "true"),), query=(("statusOnly", "true"),)),
     ListCall("public_ip_addresses", "network", "build_public_ip_addresses_list_all_request",
-             lambda gw: gw.network.public_ip_addresses.list_all()),
+             lambda gw: gw.network.public_ip_addresses.list_all(), _NET + "publicIPAddresses"),
 )
 """The subscription-wide lists, one pager each per subscription."""
 
@@ -171,21 +176,35 @@ async def _collect_subscription(gw: Any, limits: _Limits) -> dict[str, list[dict
 async def _zone_details(gw: Any, limits: _Limits, zone: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     rg, name = rg_of(zone["id"]), zone["name"]
     recs, links = await asyncio.gather(
-        _run_list(gw, limits, ListCall("record_sets", "privatedns", "build_record_sets_list_request",
-                                       lambda g: g.privatedns.record_sets.list(rg, name), (rg, name))),
-        _run_list(gw, limits, ListCall("virtual_network_links", "privatedns",
-                                       "build_virtual_network_links_list_request",
-                                       lambda g: g.privatedns.virtual_network_links.list(rg, name), (rg, name))),
+        _run_list(gw, limits, zone_list_call("record_sets", rg, name)),
+        _run_list(gw, limits, zone_list_call("virtual_network_links", rg, name)),
     )
     return recs, links
 
 
 async def _zone_groups(gw: Any, limits: _Limits, ep: Endpoint) -> list[dict[str, Any]]:
-    return await _run_list(gw, limits, ListCall(
-        "private_dns_zone_groups", "network", "build_private_dns_zone_groups_list_request",
-        lambda g: g.network.private_dns_zone_groups.list(private_endpoint_name=ep.name,
-                                                          resource_group_name=ep.resource_group),
-        (ep.name, ep.resource_group)))
+    return await _run_list(gw, limits, zone_group_list_call(ep.name, ep.resource_group))
+
+
+def zone_list_call(api: str, resource_group: str, zone: str) -> ListCall:
+    """The per-zone lists: record sets (the ``/ALL`` list) or VNet links."""
+    if api == "record_sets":
+        return ListCall(api, "privatedns", "build_record_sets_list_request",
+                        lambda g: g.privatedns.record_sets.list(resource_group, zone),
+                        "/subscriptions/{sub}/resourceGroups/{0}/providers/Microsoft.Network/privateDnsZones/{1}/aLL",
+                        (resource_group, zone))
+    return ListCall(api, "privatedns", "build_virtual_network_links_list_request",
+                    lambda g: g.privatedns.virtual_network_links.list(resource_group, zone),
+                    "/subscriptions/{sub}/resourceGroups/{0}/providers/Microsoft.Network/privateDnsZones/{1}"
+                    "/virtualNetworkLinks", (resource_group, zone))
+
+
+def zone_group_list_call(endpoint: str, resource_group: str) -> ListCall:
+    """The zone groups of one endpoint (only for endpoints the lists cannot explain)."""
+    return ListCall("private_dns_zone_groups", "network", "build_private_dns_zone_groups_list_request",
+                    lambda g: g.network.private_dns_zone_groups.list(private_endpoint_name=endpoint,
+                                                                     resource_group_name=resource_group),
+                    _RG_NET + "privateEndpoints/{0}/privateDnsZoneGroups", (endpoint, resource_group))
 
 
 def unexplained(inv: Inventory) -> list[Endpoint]:

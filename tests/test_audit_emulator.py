@@ -365,3 +365,26 @@ async def test_json_pages_match_the_sdk_pagers_and_zone_groups_only_when_unexpla
     (lonely,) = [e for e in inv.endpoints if e.name == "pe-eq3"]
     assert lonely.zone_groups == [] and all(e.zone_groups is None for e in inv.endpoints if e is not lonely)
     assert [f.check_id for f in checks.run_all(inv)] == ["PL002"]
+
+
+def test_every_list_url_is_exactly_what_the_sdk_builder_sends():
+    """The audit's lists skip the SDK models, not the SDK's request: URL, api-version and query match the builders."""
+    import importlib
+
+    from audits.collector import SUBSCRIPTION_LISTS, zone_group_list_call, zone_list_call
+
+    modules = {"network": "azure.mgmt.network.operations._operations",
+               "privatedns": "azure.mgmt.privatedns.operations._operations",
+               "keyvault": "azure.mgmt.keyvault.operations._operations",
+               "compute": "azure.mgmt.compute.operations._operations"}
+    calls = [*SUBSCRIPTION_LISTS, zone_list_call("record_sets", "rg-dns", "privatelink.vaultcore.azure.net"),
+             zone_list_call("virtual_network_links", "rg-dns", "privatelink.vaultcore.azure.net"),
+             zone_group_list_call("pe-x", "rg-app")]
+    for call in calls:
+        builder = getattr(importlib.import_module(modules[call.client]), call.builder)
+        if call.api == "private_dns_zone_groups":
+            request = builder(private_endpoint_name="pe-x", resource_group_name="rg-app", subscription_id="sub-1")
+        else:
+            request = builder(*call.args, subscription_id="sub-1", **dict(call.kwargs))
+        assert request.method == "GET"
+        assert request.url == call.url("sub-1"), call.api
