@@ -341,8 +341,8 @@ async def _vault_member_name(ctx: Context) -> str:
     """The member name for a static IP comes from the vault's private link resources (not a constant)."""
     sub, rg = ctx.vault_scope
     kv = ctx.gw.keyvault if sub == ctx.sub else ctx.gw.for_subscription(sub).keyvault
-    async for res in kv.private_link_resources.list_by_vault(rg, ctx.plan.vault.vault_name):
-        data = as_json(res)
+    listing = as_json(await kv.private_link_resources.list_by_vault(rg, ctx.plan.vault.vault_name))
+    for data in listing.get("value") or []:
         if props(data).get("groupId") == VAULT_CONN_GROUP and props(data).get("requiredMembers"):
             return props(data)["requiredMembers"][0]
     raise NodeError("the vault offers no 'vault' private link resource for a static IP", "user",

@@ -297,3 +297,21 @@ async def test_plain_renderer_one_line_per_event() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 1  # queued is summarised by the plan line, not repeated per node
     assert "privateEndpoints" in lines[0] and "error (user)" in lines[0] and "fix: ask for a role" in lines[0]
+
+
+async def test_static_ip_custom_nic_and_private_link_service(emu, gw, tmp_path, capsys) -> None:
+    sub = gw.subscription_id
+    f = plan_file(tmp_path, name="pls", vault="kvtestpls0001", replace={
+        'name = "pe-pls"': 'name = "pe-pls"\nstatic_ip = "10.70.1.10"\nnic_name = "pe-pls-nic"',
+        "[test_vm]": f'[private_link_service]\nenabled = true\nsubnet = "snet-pls"\nsubnet_prefix = "10.70.2.0/28"\n'
+                     f'auto_approval = ["{sub}"]\n[test_vm]'})
+    rc, lines = await cli(emu, "setup", ["--plan", str(f)], capsys)
+    s = summary(lines)
+    assert rc == 0, s
+    assert s["endpoint_ip"] == "10.70.1.10" and s["endpoint_nic"] == "pe-pls-nic"
+    pls = (await gw.network.private_link_services.get("rg-pls", "pls-pls")).as_dict()
+    assert pls["properties"]["loadBalancerFrontendIpConfigurations"][0]["id"].endswith("/frontendIPConfigurations/fe")
+    vnet = (await gw.network.virtual_networks.get("rg-pls", "vnet-pls")).as_dict()
+    assert sorted(x["name"] for x in vnet["properties"]["subnets"]) == ["snet-endpoints", "snet-pls"]
+    rc, lines = await cli(emu, "teardown", [s["run_id"], "--purge"], capsys)
+    assert rc == 0 and "pls" in summary(lines)["deleted"] and "lb" in summary(lines)["deleted"]
