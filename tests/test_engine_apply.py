@@ -315,3 +315,15 @@ async def test_static_ip_custom_nic_and_private_link_service(emu, gw, tmp_path, 
     assert sorted(x["name"] for x in vnet["properties"]["subnets"]) == ["snet-endpoints", "snet-pls"]
     rc, lines = await cli(emu, "teardown", [s["run_id"], "--purge"], capsys)
     assert rc == 0 and "pls" in summary(lines)["deleted"] and "lb" in summary(lines)["deleted"]
+
+
+async def test_manual_approval_stops_at_verification_with_public_access_untouched(emu, gw, tmp_path, capsys) -> None:
+    f = plan_file(tmp_path, name="man", vault="kvtestman0001", vault_extra="",
+                  replace={'name = "pe-man"': 'name = "pe-man"\nmanual_approval = true'})
+    rc, lines = await cli(emu, "setup", ["--plan", str(f)], capsys)
+    s = summary(lines)
+    assert rc == 0 and s["connection"] == "Pending", s
+    assert any(ln["kind"] == "info" and "approve it" in ln.get("message", "") for ln in lines)
+    vault = (await gw.keyvault.vaults.get("rg-man", "kvtestman0001")).as_dict()
+    assert vault["properties"]["publicNetworkAccess"] == "Enabled"  # never switched off without a verified path
+    assert Journal.open(s["run_id"]).resources["verify"]["status"] == "skipped"
