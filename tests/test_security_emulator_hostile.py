@@ -267,3 +267,27 @@ async def test_regressions_found_by_this_file(emu) -> None:
         status, js = await c.json("PUT", f"{rg}/Microsoft.Network/virtualNetworks/vnet-str", {
             "location": "westus2", "properties": {"addressSpace": "10.0.0.0/8"}}, "network")
         assert arm_4xx(status, js), js
+
+
+@pytest.mark.parametrize(("key", "body"), [
+    ("record", {"properties": {"aRecords": True}}),
+    ("record", {"properties": {"aRecords": [1, 2]}}),
+    ("record", {"properties": {"aRecords": "10.0.0.4"}}),
+    ("link", {"location": "global", "properties": {"virtualNetwork": [1, None]}}),
+    ("link", {"location": "global", "properties": {"virtualNetwork": 2.5}}),
+])
+async def test_wrong_types_found_by_the_random_bodies_are_4xx_not_500(emu, key: str, body: dict[str, Any]) -> None:
+    """Defects (random bodies): a non-list aRecords and a non-object virtualNetwork crashed the handler (500)."""
+    sub = emu.config.subscription_id
+    method, tpl, api = routes(sub)[key]
+    async with aiohttp.ClientSession() as session:
+        c = Client(emu, session)
+        await _base(c, sub)
+        status, js = await c.json(method, tpl.format(name="typed"), body, api)
+        assert arm_4xx(status, js), (status, js)
+        rg = f"/subscriptions/{sub}/resourceGroups/rg-h/providers/Microsoft.Network/privateDnsZones/" \
+             "privatelink.vaultcore.azure.net"
+        assert (await c.json("PUT", f"{rg}/A/okrec", {"properties": {"ttl": 10, "aRecords": [
+            {"ipv4Address": "10.0.0.4"}]}}, "privatedns"))[0] in (200, 201)
+        status, js = await c.json("PATCH", f"{rg}/A/okrec", {"properties": {"ttl": "x"}}, "privatedns")
+        assert arm_4xx(status, js), (status, js)

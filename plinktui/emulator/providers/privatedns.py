@@ -199,6 +199,12 @@ class RecordSets(Kind):
     def _validate(field: str, value: Any) -> None:
         if value is None:
             return
+        if field in ("cnameRecord", "soaRecord"):
+            if not isinstance(value, dict):
+                raise errors.InvalidRequestContent(f"The '{field}' member must be an object.")
+            return
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise errors.InvalidRequestContent(f"The '{field}' member must be an array of objects.")
         if field == "aRecords":
             import ipaddress
 
@@ -208,8 +214,6 @@ class RecordSets(Kind):
                 except ValueError:
                     raise errors.ArmError(f"The IPv4 address '{(item or {}).get('ipv4Address')}' is invalid.",
                                           code="BadRequest") from None
-        elif field == "cnameRecord" and not isinstance(value, dict):
-            raise errors.InvalidRequestContent("The 'cnameRecord' member must be an object.")
 
     def after_put(self, req: Req, rec: Record, created: bool) -> None:
         recount(self.emu, rec.id.rsplit("/", 2)[0])
@@ -232,6 +236,10 @@ class RecordSets(Kind):
             if key in props and props[key] is not None:
                 if key == field:
                     self._validate(field, props[key])
+                if key == "ttl" and (isinstance(props[key], bool) or not isinstance(props[key], int)
+                                     or not 0 <= props[key] <= 2147483647):
+                    raise errors.ArmError("The value of 'ttl' must be an integer between 0 and 2147483647.",
+                                          code="BadRequest")
                 doc["properties"][key] = copy.deepcopy(props[key])
         return doc
 
@@ -255,7 +263,10 @@ class Links(Kind):
         props = body.get("properties") or {}
         if not isinstance(props, dict):
             raise errors.InvalidRequestContent("The 'properties' member must be an object.")
-        vnet_id = str((props.get("virtualNetwork") or {}).get("id") or "")
+        ref = props.get("virtualNetwork") or {}
+        if not isinstance(ref, dict):
+            raise errors.InvalidRequestContent("The 'virtualNetwork' member must be an object with an 'id'.")
+        vnet_id = str(ref.get("id") or "")
         if not vnet_id:
             raise errors.ArmError("The virtual network link must reference a virtual network "
                                   "('properties.virtualNetwork.id').", code="BadRequest")
