@@ -15,17 +15,27 @@ from plinktui import __version__
 from plinktui.exit_codes import ExitCode
 
 
-def _target_flags() -> argparse.ArgumentParser:
-    """The global target flags, accepted by every subcommand."""
+def _target_flags(suppress: bool = False) -> argparse.ArgumentParser:
+    """The global target flags, accepted before the subcommand and by every subcommand.
+
+    The subcommands' copies default to SUPPRESS, so ``plinktui --demo setup`` keeps the top-level value instead of
+    having the subparser's default overwrite it.
+    """
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("cloud target")
-    group.add_argument("--subscription", action="append", metavar="ID",
+    group.add_argument("--subscription", action="append", metavar="ID", default=default(None),
                        help="subscription id (repeatable for audit; default: the emulator's or AZURE_SUBSCRIPTION_ID)")
-    group.add_argument("--arm-endpoint", metavar="URL",
+    group.add_argument("--arm-endpoint", metavar="URL", default=default(None),
                        help="ARM endpoint: a sovereign cloud, or a plinktui emulator (then no sign-in happens)")
-    group.add_argument("--ca-cert", metavar="PEM", help="CA file that anchors trust in --arm-endpoint")
-    group.add_argument("--demo", action="store_true", help="use the embedded demo cloud (offline)")
-    group.add_argument("--log-level", default=os.environ.get("PLINKTUI_LOG_LEVEL", "WARNING"),
+    group.add_argument("--ca-cert", metavar="PEM", default=default(None),
+                       help="CA file that anchors trust in --arm-endpoint")
+    group.add_argument("--demo", action="store_true", default=default(False),
+                       help="use the embedded demo cloud (offline)")
+    group.add_argument("--log-level", default=default(os.environ.get("PLINKTUI_LOG_LEVEL", "WARNING")),
                        help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr and never carry secrets")
     return parent
 
@@ -39,12 +49,12 @@ def target_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
-    common = _target_flags()
     parser = argparse.ArgumentParser(
-        prog="plinktui", parents=[common],
+        prog="plinktui", parents=[_target_flags()],
         description="Azure Private Link for Key Vault: guided setup, proof from inside the VNet, subscription audits.")
     parser.add_argument("--version", action="version", version=f"plinktui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _target_flags(suppress=True)
 
     demo = sub.add_parser("demo", parents=[common], help="the TUI on the embedded demo cloud (offline)")
     demo.add_argument("--autopilot", action="store_true", help="play the whole story for a presenter")

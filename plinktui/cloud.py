@@ -271,10 +271,12 @@ class Gateway:
         for child in self._shared["children"]:
             await child._close_clients()
         await self._close_clients()
-        session = self._shared.get("session")
-        if session is not None:
-            await session.close()
-            self._shared["session"] = None
+        for name in ("session", "http_session"):
+            session = self._shared.get(name)
+            if session is not None:
+                await session.close()
+                self._shared[name] = None
+        self._shared["transport"] = None
         cred = self._shared.get("credential")
         if cred is not None:
             await cred.close()
@@ -318,6 +320,22 @@ class Gateway:
                 self._shared["credential"] = DefaultAzureCredential()
         return self._shared["credential"]
 
+    def _transport(self) -> Any:
+        """One HTTP session (and TLS context) for every client of this gateway, so connections are reused.
+
+        Passing the CA file as ``connection_verify`` would make azure-core build a new SSL context per request, and
+        aiohttp never reuses a connection across contexts: every request would pay a TLS handshake.
+        """
+        if self._shared.get("transport") is None:
+            import aiohttp
+            from azure.core.pipeline.transport import AioHttpTransport
+
+            session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_ssl_context(self.target.ca_cert),
+                                                                           limit=64))
+            self._shared["http_session"] = session
+            self._shared["transport"] = AioHttpTransport(session=session, session_owner=False)
+        return self._shared["transport"]
+
     def _build(self, key: str, cls: Any, with_subscription: bool = True) -> Any:
         client = self._clients.get(key)
         if client is None:
@@ -330,8 +348,7 @@ class Gateway:
                 # second the client polls on its own short interval.
                 "polling_interval": 0.2 if self.target.is_emulator else 5,
             }
-            if self.target.ca_cert:
-                kwargs["connection_verify"] = self.target.ca_cert
+            kwargs["transport"] = self._transport()
             args: list[Any] = [self._credential()]
             if with_subscription:
                 args.append(self.subscription_id)
