@@ -12,7 +12,9 @@ from textual.widgets import Label, Select, Static
 
 from plinktui import validation as v
 from screens.services import VnetInfo
+from screens.state import split_list
 from screens.step import WizardStep
+from screens.validators import Check
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
 
@@ -20,6 +22,34 @@ from screens.widgets.field import ValidatedField
 def usable_hint(prefix: str) -> str:
     """The usable address count of a subnet prefix (Azure keeps 5)."""
     return f"✓ {v.usable_addresses(prefix)} usable addresses (Azure reserves 5)"
+
+
+def subscription_list_check(field: str, allow_star: bool) -> Check:
+    """A check for a comma-separated list of subscription ids (empty is fine: only this subscription)."""
+    example = "00000000-0000-0000-0000-000000000000" + (" or *" if allow_star else "")
+
+    def check(text: str) -> tuple[bool, str]:
+        for item in split_list(text):
+            if item == "*" and allow_star:
+                continue
+            if not v.validate_subscription_id(item)[0]:
+                return False, f"{field}: {item!r} is not a subscription id (GUID) (e.g. {example})"
+        return True, ""
+    return check
+
+
+def pls_subnet_problem(name: str, prefix: str, space: list[str], endpoint_subnet: str,
+                       existing: dict[str, str], new_endpoint_prefix: str | None) -> str:
+    """Why the Private Link Service's subnet cannot be used ("" when it can); same rules as the plan check."""
+    if name == endpoint_subnet:
+        return f"private_link_service.subnet: must differ from the endpoint's subnet {endpoint_subnet!r}"
+    if name in existing:
+        return f"private_link_service.subnet: {name!r} already exists in the VNet; pick another name"
+    checks = [v.check_subnet_in_vnet("private_link_service.subnet_prefix", prefix, space),
+              v.check_subnet_free("private_link_service.subnet_prefix", prefix, existing)]
+    if new_endpoint_prefix:
+        checks.append(v.check_no_overlap("private_link_service.subnet_prefix", [new_endpoint_prefix, prefix]))
+    return next((msg for ok, msg in checks if not ok), "")
 
 
 class NetworkScreen(WizardStep):
@@ -51,11 +81,30 @@ class NetworkScreen(WizardStep):
             yield ValidatedField("Subnet name", field="network.subnet", value="snet-endpoints", id="new-subnet-name")
             yield ValidatedField("Subnet prefix", field="network.subnet_prefix", value=s.subnet_prefix,
                                  hint=usable_hint, id="subnet-prefix")
+        with Vertical(id="pls-box", classes="group"):
+            yield Static("Your own Private Link Service (chosen on the Scenario screen): a Standard Load Balancer's "
+                         "frontend in its own subnet publishes YOUR service to other VNets. The Key Vault endpoint "
+                         "does not use it: Key Vault sits behind a Microsoft-managed Private Link Service.",
+                         classes="note")
+            yield ValidatedField("Private Link Service subnet name", field="private_link_service.subnet",
+                                 value=s.pls_subnet, id="pls-subnet")
+            yield ValidatedField("Private Link Service subnet prefix", field="private_link_service.subnet_prefix",
+                                 value=s.pls_subnet_prefix, hint=usable_hint, id="pls-prefix")
+            yield ValidatedField("Visible to subscriptions (comma-separated ids or *; empty = this subscription)",
+                                 check=subscription_list_check("private_link_service.visibility", True),
+                                 value=s.pls_visibility, placeholder="empty: only this subscription",
+                                 id="pls-visibility")
+            yield ValidatedField("Auto-approve connections from (comma-separated subscription ids)",
+                                 check=subscription_list_check("private_link_service.auto_approval", False),
+                                 value=s.pls_auto_approval, placeholder="empty: approve each connection by hand",
+                                 id="pls-auto-approval")
 
     def on_mount(self) -> None:
         super().on_mount()
         self._vnets: list[VnetInfo] = []
         self._loaded = False
+        self._pls_suggested = ""
+        self.query_one("#pls-box").display = self.state.pls_enabled
         self._sync()
         self.load()
 
@@ -125,7 +174,38 @@ class NetworkScreen(WizardStep):
             info.update(f"{vnet.subnets[sub]} · private endpoint network policies: {vnet.policies.get(sub)}")
         else:
             info.update("")
+        self._suggest_pls_prefix()
         self.revalidate()
+
+    def _pls_context(self) -> tuple[list[str], dict[str, str], str | None]:
+        """(VNet address space, its existing subnets, the endpoint's new subnet prefix or None) as now chosen."""
+        if self.query_one("#vnet-mode", Choice).value == "new":
+            space = split_list(self.query_one("#address-space", ValidatedField).value)
+            return space, {}, self.query_one("#subnet-prefix", ValidatedField).value
+        vnet = self._vnet() if hasattr(self, "_vnets") else None
+        new_subnet = self.query_one("#subnet-mode", Choice).value == "new"
+        return ((vnet.address_space if vnet else []), (dict(vnet.subnets) if vnet else {}),
+                self.query_one("#subnet-prefix", ValidatedField).value if new_subnet else None)
+
+    def _suggest_pls_prefix(self) -> None:
+        """Fill a free /28 for the PLS subnet until the user types their own."""
+        if not self.state.pls_enabled:
+            return
+        field = self.query_one("#pls-prefix", ValidatedField)
+        if field.value and field.value != self._pls_suggested:
+            return
+        space, existing, new_prefix = self._pls_context()
+        like = v.parse_ipv4_network("10.0.0.0/28")
+        assert like is not None
+        taken = [*existing.values(), *([new_prefix] if new_prefix else [])]
+        suggestion = v.suggest_free_subnet(taken, like, space) if space else None
+        if suggestion and suggestion != field.value:
+            self._pls_suggested = suggestion
+            field.value = suggestion
+
+    @on(ValidatedField.Updated, "#address-space, #subnet-prefix")
+    def _ranges_changed(self) -> None:
+        self._suggest_pls_prefix()
 
     @on(Select.Changed, "#region")
     def _region(self) -> None:
@@ -142,6 +222,17 @@ class NetworkScreen(WizardStep):
         self._sync()
 
     def extra_problem(self) -> str:
+        problem = self._network_problem()
+        if problem or not self.state.pls_enabled:
+            return problem
+        space, existing, new_prefix = self._pls_context()
+        endpoint_subnet = (self.query_one("#new-subnet-name", ValidatedField).value
+                           if new_prefix is not None else str(self.query_one("#subnet", Select).value))
+        return pls_subnet_problem(self.query_one("#pls-subnet", ValidatedField).value,
+                                  self.query_one("#pls-prefix", ValidatedField).value, space, endpoint_subnet,
+                                  existing, new_prefix)
+
+    def _network_problem(self) -> str:
         new_vnet = self.query_one("#vnet-mode", Choice).value == "new"
         if not new_vnet:
             vnet = self._vnet() if hasattr(self, "_vnets") else None
@@ -186,6 +277,11 @@ class NetworkScreen(WizardStep):
         if s.subnet_mode == "new":
             s.subnet_name = self.query_one("#new-subnet-name", ValidatedField).value
             s.subnet_prefix = self.query_one("#subnet-prefix", ValidatedField).value
+        if s.pls_enabled:
+            s.pls_subnet = self.query_one("#pls-subnet", ValidatedField).value
+            s.pls_subnet_prefix = self.query_one("#pls-prefix", ValidatedField).value
+            s.pls_visibility = self.query_one("#pls-visibility", ValidatedField).value
+            s.pls_auto_approval = self.query_one("#pls-auto-approval", ValidatedField).value
         if not s.link_name:
             s.link_name = f"link-{s.vnet_name}"[:80]
 

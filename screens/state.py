@@ -26,6 +26,11 @@ def unique_vault_name(prefix: str = "kv-demo") -> str:
     return f"{prefix}-{secrets.token_hex(3)}"
 
 
+def split_list(text: str) -> list[str]:
+    """``"a, b,,c"`` -> ``["a", "b", "c"]`` (comma-separated answers such as subscription lists)."""
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
 def arm_id(sub: str, rg: str, provider_type: str, name: str) -> str:
     """Build a resource id."""
     return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider_type}/{name}"
@@ -42,6 +47,10 @@ class WizardState:
     # scenario
     vault_mode: str = "new"  # new | existing
     pls_enabled: bool = False
+    pls_subnet: str = "snet-pls"
+    pls_subnet_prefix: str = ""  # "" = the Network screen suggests a free /28
+    pls_visibility: str = ""  # comma-separated subscription ids or "*"; "" = only this subscription
+    pls_auto_approval: str = ""
     # network
     region: str = DEMO_VNET_REGION
     vnet_mode: str = "existing"  # existing | new
@@ -137,6 +146,10 @@ class WizardState:
             dns["link_name"] = self.link_name
         data: dict[str, Any] = {"plan": meta, "network": network, "vault": vault,
                                 "private_endpoint": {"name": f"pe-{self.vault_short_name}"}, "dns": dns}
+        if self.pls_enabled:
+            data["private_link_service"] = {
+                "enabled": True, "subnet": self.pls_subnet, "subnet_prefix": self.pls_subnet_prefix,
+                "visibility": split_list(self.pls_visibility), "auto_approval": split_list(self.pls_auto_approval)}
         if self.vm_mode == "new":
             data["test_vm"] = {"enabled": True, "name": self.vm_name, "size": self.vm_size,
                                "admin_username": self.admin_username, "ssh_public_key": self.ssh_public_key,

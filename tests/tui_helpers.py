@@ -91,3 +91,21 @@ def synthetic_result(n: int = 3, probes: int = 3, pending: int = 0) -> Any:
                                vaults=vaults, subscriptions=[SUB])
     return AuditResult(inventory=inv, findings=checks.run_all(inv, verdicts), probes=verdicts,
                        stats={"arm_requests": 0, "seconds": 0.0})
+
+
+async def advance(pilot: Any, screen_type: type, timeout: float = 30.0) -> Any:
+    """Wait for ``screen_type`` to be on top with Next enabled, press ctrl+n; returns that screen."""
+    from textual.widgets import Button
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type), timeout=timeout, what=screen_type.__name__)
+    screen = app.screen
+    await wait_for(pilot, lambda: not screen.query_one("#next", Button).disabled, timeout=timeout,
+                   what=f"Next enabled on {screen_type.__name__} ({screen.problem()})")
+    await pilot.press("ctrl+n")
+    return screen
+
+
+def table_rows(table: Any) -> list[list[str]]:
+    """A DataTable's rows as text."""
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
