@@ -248,13 +248,16 @@ class Gateway:
         *,
         total_timeout: float = 600.0,
         max_retry_after: float = 60.0,
+        credential: Any = None,
         _shared: dict[str, Any] | None = None,
     ) -> None:
+        """``credential``: an async token credential to use instead of the default one (the TUI's device-code
+        sign-in); the gateway closes it on close."""
         self.target = target
         self.total_timeout = total_timeout
         self.max_retry_after = max_retry_after
         if _shared is None:
-            _shared = {"stats": RequestStats(), "credential": None, "children": [], "session": None}
+            _shared = {"stats": RequestStats(), "credential": credential, "children": [], "session": None}
         self._shared = _shared
         self._clients: dict[str, Any] = {}
 
