@@ -24,7 +24,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-EXAMPLES = pathlib.Path(os.environ.get("PLINKTUI_ARM_EXAMPLES", "/work/shared/arm-examples"))
+# A copy of shared/arm-examples (official Azure/azure-rest-api-specs examples, MIT) so the suite needs nothing
+# outside the repository; PLINKTUI_ARM_EXAMPLES points elsewhere (e.g. a newer set).
+EXAMPLES = pathlib.Path(os.environ.get("PLINKTUI_ARM_EXAMPLES", pathlib.Path(__file__).parent / "data" / "arm-examples"))
 
 
 def load(relpath: str) -> dict[str, Any]:
