@@ -4,7 +4,7 @@ Both run against a real asyncssh DemoSshServer on 127.0.0.1 whose demo VM waits 
 exec request (a stand-in for the round trip to a VM in Azure). Each FQDN is the same batched probe command line
 (getent + host + curl /healthstatus) either way; only the transport differs.
 
-    /work/venv/bin/python bench/probe_fanout.py [--fqdns 50] [--delay-ms 20]
+    .venv/bin/python bench/probe_fanout.py [--fqdns 50] [--delay-ms 20]
 
 "Rounds" are measured on the server: the longest chain of exec requests where each started after the previous one
 ended, i.e. how many sequential waits the client paid for.

@@ -3,7 +3,7 @@
 rows, filter latency, and peak memory. Prints figures; asserts nothing (goals: first paint < 0.8 s warm, table
 interaction < 50 ms).
 
-    /work/venv/bin/python bench/tui_latency.py [--rows 10000] [--runs 5]
+    .venv/bin/python bench/tui_latency.py [--rows 10000] [--runs 5]
 
 "Cold" launches with an empty bytecode cache (``PYTHONPYCACHEPREFIX`` pointing at a fresh directory, so every
 module is compiled); "warm" launches with the normal ``__pycache__`` filled. Both run headless Textual (the same
