@@ -44,7 +44,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def __init__(self, target_kwargs: dict[str, Any] | None = None, *, demo: bool = True, autopilot: bool = False,
                  connect: bool = True, latency_scale: float | None = None, step_seconds: float = 1.5,
-                 demo_cloud: Any = None) -> None:
+                 demo_cloud: Any = None, auth: str = "default", credential: Any = None) -> None:
         super().__init__()
         self.target_kwargs = {k: v for k, v in (target_kwargs or {}).items() if v}
         self.demo = demo
@@ -61,6 +61,15 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self._gw_ready = asyncio.Event()
         self._root_gw: Any = None
         self.autopilot = Autopilot(self, step_seconds=step_seconds) if autopilot else None
+        self.auth = auth
+        """How to sign in to real Azure: "default" (DefaultAzureCredential: az login, env, managed identity) or
+        "device-code" (a code to enter on another device's browser)."""
+        self.credential: Any = credential
+        """The credential the gateway uses (None: the gateway's default; the demo cloud's local token)."""
+        self.identity: Any = None
+        self.identity_error: tuple[str, str | None] | None = None
+        self.device_code: str = ""
+        """The device-code prompt to show (URL and code), while a device-code sign-in waits for the user."""
 
     # ------------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
@@ -111,10 +120,14 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         sub = kwargs.pop("subscription", None)
         target = await resolve_target(arm_endpoint=kwargs.get("arm_endpoint"), ca_cert=kwargs.get("ca_cert"),
                                       subscription=sub)
-        gw = Gateway(target)
+        if self.credential is None and not target.is_emulator:
+            self.credential = self._make_credential()
+        gw = Gateway(target, credential=self.credential)
         await gw.__aenter__()
         self._root_gw = self.gw = gw
         self.state.subscription_id = target.subscription_id or ""
+        if self.credential is not None:
+            self.load_identity()
         where = "Demo cloud (embedded Azure emulator, offline)" if target.is_emulator and self.demo else \
             f"ARM {target.arm_endpoint}" + (" (emulator)" if target.is_emulator else "")
         self.target_status = f"✓ {where} · subscription {target.subscription_id or '(pick one)'}"
@@ -138,13 +151,91 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         if self._root_gw is not None and subscription_id and subscription_id != self.gw.subscription_id:
             self.gw = self._root_gw.for_subscription(subscription_id)
 
+    def _make_credential(self) -> Any:
+        """The real-Azure credential for the chosen sign-in method."""
+        if self.auth == "device-code":
+            from screens.identity import AsyncDeviceCodeCredential
+
+            return AsyncDeviceCodeCredential(self.device_code_prompt)
+        from azure.identity.aio import DefaultAzureCredential
+
+        return DefaultAzureCredential()
+
+    def device_code_prompt(self, verification_uri: str, user_code: str, expires_on: Any) -> None:
+        """azure-identity's prompt callback (called from the sign-in thread): show the URL and code in the UI."""
+        text = (f"To sign in, open {verification_uri} on any device and enter the code {user_code} "
+                f"(valid until {expires_on:%H:%M} UTC).")
+        try:
+            self.call_from_thread(self._show_device_code, text)
+        except RuntimeError:  # already on the app's thread
+            self._show_device_code(text)
+
+    def _show_device_code(self, text: str) -> None:
+        self.device_code = text
+        self.notify(text, title="Device-code sign-in", timeout=30)
+        self._refresh_identity()
+
+    @work(exclusive=True, group="identity", exit_on_error=False)
+    async def load_identity(self) -> None:
+        """Who the credential signs in as (from the token's claims; the token itself is never shown)."""
+        from screens.identity import who_is_signed_in
+
+        self.identity, self.identity_error = None, None
+        try:
+            if self.credential is not None and self.gw is not None:
+                self.identity = await who_is_signed_in(self.credential, self.gw.target.credential_scope)
+        except Exception as exc:  # noqa: BLE001 - shown inline as one sentence with its fix
+            self.identity_error = describe_error(exc)
+        self.device_code = ""
+        self._refresh_identity()
+
+    def _refresh_identity(self) -> None:
+        for screen in self.screen_stack:
+            if hasattr(screen, "refresh_identity"):
+                screen.refresh_identity()
+
+    def use_auth(self, auth: str) -> None:
+        """Switch the real-Azure sign-in method (reopens the gateway with the new credential)."""
+        if auth == self.auth:
+            return
+        self.auth = auth
+        self.reconnect(demo=self.demo)
+
+    def reconnect(self, demo: bool) -> None:
+        """Switch between real Azure and the demo cloud (or re-sign-in): close the gateway, open a new one."""
+        old = self._root_gw
+        self.demo = demo
+        self.state = WizardState(demo=demo)
+        self.gw = self._root_gw = None
+        self._gw_ready = asyncio.Event()
+        self.identity, self.identity_error, self.device_code = None, None, ""
+        self.credential = None  # the old gateway closes its credential; the new target gets a fresh one
+        if not demo:
+            self.latency_scale = None
+        self.target_status = ("Demo cloud (embedded Azure emulator): starting…" if demo else "Azure: connecting…")
+        self._refresh_welcome()
+        self._close_later(old)
+        self.open_gateway()
+
+    @work(group="close", exit_on_error=False)
+    async def _close_later(self, gw: Any) -> None:
+        if gw is not None:
+            await gw.close()
+
     def identity_text(self) -> str:
-        """Who is signed in, in one line."""
-        if self.gw is not None and self.gw.target.is_emulator:
+        """Who is signed in, in one line (the claims of the access token; never the token)."""
+        if self.gw is not None and self.gw.target.is_emulator and self.credential is None:
             return ("Signed in to the demo cloud with its local token (no Entra ID sign-in). Tenant "
                     f"{self.gw.target.tenant_id}.")
-        return ("Signed in with DefaultAzureCredential (your `az login` session is reused; without a browser run "
-                "`az login --use-device-code`).")
+        how = "device code" if self.auth == "device-code" else "DefaultAzureCredential (your `az login` is reused)"
+        if self.identity is not None:
+            return f"{self.identity.describe()} Via {how}."
+        if self.identity_error is not None:
+            message, fix = self.identity_error
+            return f"✗ {message}" + (f" Fix: {fix}" if fix else "")
+        if self.device_code:
+            return self.device_code
+        return f"Signing in with {how}…"
 
     # ------------------------------------------------------------------ audit probes
     async def probe_options(self) -> Any:
@@ -152,7 +243,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         from audits.engine import ProbeOptions
 
         opts = ProbeOptions(mode="auto", probe_vm=self.state.probe_vm)
-        if self.demo_cloud is not None:
+        if self.demo and self.demo_cloud is not None:
             opts.mode = "ssh"
             opts.ssh_key = self.demo_cloud.demo_key
             opts.connect_timeout = 10.0

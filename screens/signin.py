@@ -11,6 +11,10 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.step import WizardStep
+from screens.widgets.choice import Choice
+
+AUTH_CHOICES = [("default", "az login session (DefaultAzureCredential)"),
+                ("device-code", "Device code: sign in from another device's browser")]
 
 
 class SignInScreen(WizardStep):
@@ -21,6 +25,7 @@ class SignInScreen(WizardStep):
 
     def compose_form(self) -> ComposeResult:
         yield Static(id="identity")
+        yield Choice("Sign in with", AUTH_CHOICES, self.plink.auth, id="auth")
         yield Label("Subscription (type to search)")
         yield Input(placeholder="search by name or id", id="sub-search")
         yield OptionList(id="subs")
@@ -28,8 +33,26 @@ class SignInScreen(WizardStep):
     def on_mount(self) -> None:
         super().on_mount()
         self._subs: list[tuple[str, str]] = []
-        self.query_one("#identity", Static).update(self.plink.identity_text())
+        self.refresh_identity()
+        self.query_one("#auth", Choice).display = not self.plink.demo
         self.query_one("#subs", OptionList).loading = True
+        self.load()
+
+    def refresh_identity(self) -> None:
+        """Show who is signed in (or the device code to enter, or why sign-in failed)."""
+        self.query_one("#identity", Static).update(self.plink.identity_text())
+
+    @on(Choice.Changed, "#auth")
+    def _auth(self) -> None:
+        """A new sign-in method: reopen the gateway with its credential and list subscriptions again."""
+        auth = self.query_one("#auth", Choice).value
+        if auth == self.plink.auth:
+            return
+        self._subs = []
+        self.query_one("#subs", OptionList).clear_options()
+        self.query_one("#subs", OptionList).loading = True
+        self.plink.use_auth(auth)
+        self.refresh_identity()
         self.load()
 
     @work(exclusive=True, group="subs", exit_on_error=False)
@@ -38,6 +61,7 @@ class SignInScreen(WizardStep):
         from screens.services import list_subscriptions
 
         gw = await self.plink.gateway()
+        self.refresh_identity()
         subs = await list_subscriptions(gw)
         self._subs = subs or [(gw.subscription_id, "")]
         self._show_subs()
