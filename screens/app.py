@@ -48,6 +48,8 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         super().__init__()
         self.target_kwargs = {k: v for k, v in (target_kwargs or {}).items() if v}
         self.demo = demo
+        self._started_as = (demo, dict(self.target_kwargs))
+        """How the command started the app: its flags apply to that cloud only, not to the one switched to."""
         self.state = WizardState(demo=demo)
         self.gw: Any = None
         self.demo_cloud: Any = demo_cloud
@@ -205,6 +207,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """Switch between real Azure and the demo cloud (or re-sign-in): close the gateway, open a new one."""
         old = self._root_gw
         self.demo = demo
+        self.target_kwargs = dict(self._started_as[1]) if demo == self._started_as[0] else {}
         self.state = WizardState(demo=demo)
         self.gw = self._root_gw = None
         self._gw_ready = asyncio.Event()

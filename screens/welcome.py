@@ -12,6 +12,10 @@ from textual.widgets import Button, DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.step import WizardStep
+from screens.widgets.choice import Choice
+
+CLOUD_CHOICES = [("demo", "Demo cloud: the embedded Azure emulator (offline, free)"),
+                 ("azure", "Real Azure: your subscription (resources cost money)")]
 
 
 class WelcomeScreen(WizardStep):
@@ -28,6 +32,7 @@ class WelcomeScreen(WizardStep):
     ]
 
     def compose_form(self) -> ComposeResult:
+        yield Choice("Cloud", CLOUD_CHOICES, "demo" if self.plink.demo else "azure", id="cloud")
         yield Static(id="target-status")
         yield Label("What do you want to do?")
         yield OptionList(
@@ -55,6 +60,13 @@ class WelcomeScreen(WizardStep):
 
     def extra_problem(self) -> str:
         return "" if self.plink.gw is not None else "connecting…"
+
+    @on(Choice.Changed, "#cloud")
+    def _cloud(self, event: Choice.Changed) -> None:
+        """Real Azure or the demo cloud: reopen the gateway (the demo cloud starts in a worker)."""
+        demo = event.value == "demo"
+        if demo != self.plink.demo:
+            self.plink.reconnect(demo=demo)
 
     @work(exclusive=True, group="runs", exit_on_error=False, thread=True)
     def load_runs(self) -> None:
