@@ -246,19 +246,22 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         from audits.engine import ProbeOptions
 
         opts = ProbeOptions(mode="auto", probe_vm=self.state.probe_vm)
+        keys: list[str] = []
+        if self.current_run:
+            from plinktui.journal import Journal
+
+            keys = Journal.open(self.current_run).data.get("generated_keys") or []
+        # A test VM this run created accepts the key generated for it; other demo VMs accept the demo key.
+        run_key = keys[0] if keys and self.state.vm_mode == "new" else None
         if self.demo and self.demo_cloud is not None:
             opts.mode = "ssh"
-            opts.ssh_key = self.demo_cloud.demo_key
+            opts.ssh_key = run_key or self.demo_cloud.demo_key
             opts.connect_timeout = 10.0
             if importlib.util.find_spec("plinktui.probes.runcommand") is None:
                 # No Run Command pinning available: trust on first use, on loopback, against the demo VM only.
                 opts.accept_new_host_key = True
-        elif self.current_run:
-            from plinktui.journal import Journal
-
-            keys = Journal.open(self.current_run).data.get("generated_keys") or []
-            if keys:
-                opts.ssh_key = keys[0]
+        elif keys:
+            opts.ssh_key = keys[0]
         return opts
 
     def audit_done(self, screen: Any) -> None:

@@ -6,14 +6,18 @@ from __future__ import annotations
 from textual.widgets import Button, Checkbox, DataTable, Select, Static, Tree
 
 from screens.app import PlinkApp
+from screens.audit import AuditScreen
 from screens.dns import DnsScreen
+from screens.modals import ConfirmModal, ErrorModal
 from screens.network import NetworkScreen
+from screens.provision import ProvisionScreen
 from screens.review import ReviewScreen
 from screens.scenario import ScenarioScreen
 from screens.signin import SignInScreen
 from screens.testvm import TestVmScreen as VmScreen
 from screens.vault import VaultScreen
 from screens.welcome import WelcomeScreen
+from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
 from tests.tui_helpers import advance, seeded_cloud, table_rows, wait_for
 
@@ -85,3 +89,131 @@ async def test_own_private_link_service_reaches_the_plan_and_review(emu_factory,
         assert ["create", "Private Link Service", "pls-kv-demo", "westus2"] in rows
         labels = _tree_labels(review.query_one("#deps", Tree))
         assert "Standard LB lb-kv-demo" in labels and "Private Link Service pls-kv-demo" in labels
+
+
+async def _to_review_then_provision(pilot, app) -> None:
+    """Review → confirm → provision → the audit pane with a result (fails on an error modal)."""
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
+    review = app.screen
+    await wait_for(pilot, lambda: review.preflight_result is not None, what="preflight")
+    await advance(pilot, ReviewScreen)
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), what="confirmation")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: isinstance(app.screen, ProvisionScreen), what="provision")
+    await wait_for(pilot, lambda: isinstance(app.screen, (AuditScreen, ErrorModal)), timeout=90, what="audit pane")
+    assert not isinstance(app.screen, ErrorModal), app.screen.message
+    audit = app.screen
+    await wait_for(pilot, lambda: audit.result is not None, timeout=60, what="audit result")
+    await wait_for(pilot, lambda: audit.query_one("#endpoints", DataTable).row_count > 0, what="tables filled")
+
+
+async def _create_vault(cloud, name: str, region: str = "centralus") -> str:
+    """A vault that exists before the wizard starts (public access on, no endpoint yet)."""
+    from plinktui.cloud import Gateway, resolve_target
+
+    target = await resolve_target(arm_endpoint=cloud.endpoint, ca_cert=cloud.ca_cert)
+    async with Gateway(target, total_timeout=60) as gw:
+        poller = await gw.keyvault.vaults.begin_create_or_update("rg-workload-westus2", name, {
+            "location": region, "properties": {"tenantId": target.tenant_id, "sku": {"family": "A", "name": "standard"},
+                                               "enableRbacAuthorization": True}})
+        vault = await gw.result(poller)
+    return vault.id
+
+
+async def test_existing_vault_end_to_end(emu_factory, tmp_path) -> None:
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    vault_id = await _create_vault(cloud, "kv-existing-e2e")
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance(pilot, WelcomeScreen)
+        await advance(pilot, SignInScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ScenarioScreen), what="scenario")
+        scenario = app.screen
+        scenario.query_one("#vault-mode", Choice).value = "existing"
+        sel = scenario.query_one("#existing-vault", Select)
+        await wait_for(pilot, lambda: any(v == vault_id for _l, v in sel._options), what="vault listed")
+        sel.value = vault_id
+        await advance(pilot, ScenarioScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen), what="network")
+        await wait_for(pilot, lambda: app.screen.query_one("#subnet", Select).value == "snet-endpoints",
+                       what="subnet")
+        await advance(pilot, NetworkScreen)
+        await advance(pilot, VaultScreen)
+        await advance(pilot, DnsScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, VmScreen), what="test vm")
+        await wait_for(pilot, lambda: app.screen.query_one("#existing-vm", Select).value == "vm-jumpbox",
+                       what="jumpbox listed")
+        await advance(pilot, VmScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
+        review = app.screen
+        await wait_for(pilot, lambda: review.preflight_result is not None, what="preflight")
+        rows = table_rows(review.query_one("#plan-table", DataTable))
+        assert ["reuse", "key vault", "kv-existing-e2e", "centralus"] in rows
+        assert not any(r[1] == "key vault" and r[0] == "create" for r in rows)
+        await _to_review_then_provision(pilot, app)
+
+        audit = app.screen
+        endpoints = table_rows(audit.query_one("#endpoints", DataTable))
+        ep = next(r for r in endpoints if r[0] == "pe-kv-existing-e2e")
+        assert ep[2].startswith("10.20.") and ep[4] == "Approved"
+        await wait_for(pilot, lambda: audit.query_one("#dns", DataTable).row_count > 0, what="dns rows")
+        probe = next(r for r in table_rows(audit.query_one("#dns", DataTable))
+                     if r[1] == "kv-existing-e2e.vault.azure.net")
+        assert probe[0] == "vm-jumpbox" and probe[2] == ep[2] and probe[6] == "✓ pass"
+    # the reused vault is still there and was not re-created
+    from plinktui.journal import Journal
+
+    run = Journal.open(Journal.list_runs()[-1]["run_id"])
+    assert "vault" not in (run.data.get("created") or {})
+
+
+async def test_new_vnet_end_to_end(emu_factory, tmp_path) -> None:
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance(pilot, WelcomeScreen)
+        await advance(pilot, SignInScreen)
+        await advance(pilot, ScenarioScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen), what="network")
+        net = app.screen
+        await wait_for(pilot, lambda: net._loaded, what="regions")
+        net.query_one("#vnet-mode", Choice).value = "new"
+        await pilot.pause()
+        assert net.query_one("#new-vnet-box").display and not net.query_one("#existing-vnet-box").display
+        net.query_one("#new-vnet-name", ValidatedField).input.value = "vnet-kv-e2e"
+        net.query_one("#address-space", ValidatedField).input.value = "10.70.0.0/16"
+        net.query_one("#subnet-prefix", ValidatedField).input.value = "10.80.1.0/24"  # outside the space
+        await wait_for(pilot, lambda: "not inside the VNet's address space" in net.problem(), what="refused")
+        net.query_one("#subnet-prefix", ValidatedField).input.value = "10.70.1.0/24"
+        await advance(pilot, NetworkScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultScreen), what="vault")
+        await wait_for(pilot, lambda: "available" in str(app.screen.query_one("#availability", Static).render()),
+                       what="live name check")
+        vault_name = app.state.vault_name
+        await advance(pilot, VaultScreen)
+        await advance(pilot, DnsScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, VmScreen), what="test vm")
+        vm = app.screen
+        vm.query_one("#vm-mode", Choice).value = "new"
+        vm.query_one("#ssh-source", ValidatedField).input.value = "203.0.113.7/32"
+        await advance(pilot, VmScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
+        review = app.screen
+        await wait_for(pilot, lambda: review.preflight_result is not None, what="preflight")
+        rows = table_rows(review.query_one("#plan-table", DataTable))
+        assert ["create", "virtual network", "vnet-kv-e2e", "westus2"] in rows
+        assert ["create", "resource group", "rg-kv-demo", "westus2"] in rows
+        assert ["create", "test VM", "vm-kv-probe", "westus2"] in rows
+        await _to_review_then_provision(pilot, app)
+
+        audit = app.screen
+        ep = next(r for r in table_rows(audit.query_one("#endpoints", DataTable)) if r[0] == f"pe-{vault_name}")
+        assert ep[2].startswith("10.70.1.") and ep[4] == "Approved"
+        await wait_for(pilot, lambda: audit.query_one("#dns", DataTable).row_count > 0, what="dns rows")
+        # the new test VM is probed with the key generated for it (not the demo jumpbox's key)
+        probe = next(r for r in table_rows(audit.query_one("#dns", DataTable)) if r[0] == "vm-kv-probe")
+        assert probe[1] == f"{vault_name}.vault.azure.net" and probe[2] == ep[2] and probe[6] == "✓ pass"
+        assert probe[5].startswith("10.70.1.")  # healthstatus: the vault saw the VM's private IP in the new VNet
+        assert str(audit.query_one("#banner", Static).render()).startswith("✓ PRIVATE PATH PROVEN from vm-kv-probe")
+        vnet = next(v for v in audit.result.inventory.vnets if v.name == "vnet-kv-e2e")
+        assert vnet.address_prefixes == ["10.70.0.0/16"] and [sn.prefixes for sn in vnet.subnets] == [["10.70.1.0/24"]]

@@ -14,9 +14,14 @@ from plinktui.emulator.seed import seed_demo
 
 async def seeded_cloud(emu_factory: Any, tmp_path: pathlib.Path) -> DemoCloud:
     """An emulator on the test's loop, seeded like ``plinktui demo`` (workload VNet + jumpbox)."""
+    return (await seeded(emu_factory, tmp_path))[1]
+
+
+async def seeded(emu_factory: Any, tmp_path: pathlib.Path) -> tuple[Any, DemoCloud]:
+    """Like :func:`seeded_cloud`, also returning the emulator (for faults and direct state)."""
     emu = await emu_factory(latency_scale=0)
     key = seed_demo(emu, tmp_path / "demo")
-    return DemoCloud(emu.endpoint, emu.ca_cert, emu.config.subscription_id, emu.config.tenant_id, str(key))
+    return emu, DemoCloud(emu.endpoint, emu.ca_cert, emu.config.subscription_id, emu.config.tenant_id, str(key))
 
 
 async def wait_for(pilot: Any, cond: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
