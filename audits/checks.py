@@ -285,9 +285,10 @@ def check_dns(inv: Inventory) -> list[Finding]:
             holders = {key(r.zone_id) for r in rs}
             if any(inv.zone_by_id[h].linked_to(vnet) for h in holders if h in inv.zone_by_id):
                 continue
-            z = inv.zone_by_id.get(next(iter(holders)))
-            if z is None:
+            found = inv.zone_by_id.get(next(iter(holders)))
+            if found is None:
                 continue
+            z = found
             shadow = [o for o in inv.zones_named(zname) if key(o.id) not in holders and o.linked_to(vnet)]
             extra = (f" Another zone of the same name ({shadow[0].id}) IS linked to the VNet and lacks the record, "
                      "so names resolve to NXDOMAIN there." if shadow else "")
@@ -533,8 +534,8 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
     out = []
     for v in verdicts:
         fqdn = (getattr(v, "fqdn", "") or "").lower().rstrip(".")
-        ep = ep_by_fqdn.get(fqdn)
-        resource = ep.id if ep else str(getattr(v, "vm", "") or fqdn)
+        owner = ep_by_fqdn.get(fqdn)
+        resource = owner.id if owner else str(getattr(v, "vm", "") or fqdn)
         vm = getattr(v, "vm", "") or "?"
         resolved = ", ".join(getattr(v, "resolved_ips", None) or []) or "nothing"
         expected = getattr(v, "expected_ip", None) or "?"
@@ -551,17 +552,17 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
                               "Check the connection is Approved, the privatelink zone is linked to this VNet and "
                               "holds the A record.",
                               f"az network private-dns link vnet list --resource-group <zone-rg> --zone-name "
-                              f"{_q(_zone_guess(inv, ep))}", related=[vm]))
+                              f"{_q(_zone_guess(inv, owner))}", related=[vm]))
             elif fid == "PL021":
                 out.append(_f(fid, resource, f"{ctx} That private IP is not the endpoint NIC's. {extra}",
                               "Fix the A record so it holds the NIC IP.",
                               f"az network private-dns record-set a list --resource-group <zone-rg> --zone-name "
-                              f"{_q(_zone_guess(inv, ep))} -o table", related=[vm]))
+                              f"{_q(_zone_guess(inv, owner))} -o table", related=[vm]))
             elif fid == "PL022":
                 out.append(_f(fid, resource, f"{ctx} The resolver returned NXDOMAIN or failed. {extra}",
                               "Add the A record to the linked zone (or fix the custom DNS forwarding).",
                               f"az network private-dns record-set a add-record --resource-group <zone-rg> --zone-name "
-                              f"{_q(_zone_guess(inv, ep))} --record-set-name {_q(fqdn.split('.')[0])} "
+                              f"{_q(_zone_guess(inv, owner))} --record-set-name {_q(fqdn.split('.')[0])} "
                               f"--ipv4-address {_q(expected)}", related=[vm]))
             elif fid == "PL023":
                 out.append(_f(fid, resource, f"GET https://{fqdn}/healthstatus from VM {vm}: "
@@ -569,8 +570,8 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
                               f"{extra}".strip(),
                               "The request did not arrive over the private endpoint: fix DNS and approval, and "
                               "check proxies/firewalls between the VM and the endpoint.",
-                              f"az network private-endpoint-connection list --id {_q(ep.target_id or '')}"
-                              if ep else "az network private-endpoint list -o table", related=[vm]))
+                              f"az network private-endpoint-connection list --id {_q(owner.target_id or '')}"
+                              if owner else "az network private-endpoint list -o table", related=[vm]))
             elif fid == "PL024":
                 out.append(_f(fid, resource, f"{ctx} /etc/hosts on VM {vm} pins the name. {extra}",
                               "Remove the /etc/hosts entry so DNS decides.",

@@ -170,7 +170,7 @@ class Endpoint:
                    custom_dns=[(c.get("fqdn") or "", list(c.get("ipAddresses") or []))
                                for c in p.get("customDnsConfigs") or []],
                    provisioning_state=p.get("provisioningState") or "Succeeded",
-                   static_ips=[_p(c).get("privateIPAddress") for c in p.get("ipConfigurations") or []
+                   static_ips=[str(_p(c).get("privateIPAddress")) for c in p.get("ipConfigurations") or []
                                if _p(c).get("privateIPAddress")])
 
 
@@ -196,7 +196,10 @@ class Nic:
     def from_dict(cls, raw: Any) -> Nic:
         d = _d(raw)
         p = _p(d)
-        ips, pips, fqdns, subnet = [], [], [], None
+        ips: list[str] = []
+        pips: list[str] = []
+        fqdns: list[str] = []
+        subnet: str | None = None
         for c in p.get("ipConfigurations") or []:
             cp = _p(c)
             if cp.get("privateIPAddress"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,7 +150,7 @@ def render_table(result: AuditResult, width: int = 120) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _columns(rows: list[tuple[str, ...]], width: int) -> list[str]:
+def _columns(rows: Sequence[tuple[str, ...]], width: int) -> list[str]:
     n = len(rows[0])
     widths = [min(max(len(r[i]) for r in rows), 48) for i in range(n)]
     out = []

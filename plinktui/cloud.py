@@ -207,7 +207,7 @@ def _make_policies(credential: Any, scope: str, stats: RequestStats, total_timeo
             wait = self.get_retry_after(response)
             return not (wait is not None and wait > max_retry_after)
 
-    class CountingPolicy(policies.SansIOHTTPPolicy):  # type: ignore[type-arg]
+    class CountingPolicy(policies.SansIOHTTPPolicy):
         """Counts each request that goes on the wire (below the retry policy, so retries count)."""
 
         def on_request(self, request: Any) -> None:

@@ -73,7 +73,7 @@ def contains(outer: Network, inner: Network) -> bool:
 
 def overlaps(a: Network, b: Network) -> bool:
     """Whether two prefixes share any address."""
-    return a.version == b.version and a.overlaps(b)  # type: ignore[arg-type]
+    return a.version == b.version and a.overlaps(b)
 
 
 def inside_any(spaces: Iterable[Network], inner: Network) -> bool:

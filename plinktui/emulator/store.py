@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = "plinktui.emulator-state/v1"
+Records = list["Record"]
+"""A list of records (named, because ``Store.list`` shadows the builtin inside the class)."""
 
 
 def new_etag() -> str:
@@ -69,7 +71,7 @@ class Store:
         """Every record of one type, in creation order."""
         return iter(list(self._by_type.get(rtype.lower(), {}).values()))
 
-    def list(self, rtype: str, prefix: str | None = None) -> list[Record]:
+    def list(self, rtype: str, prefix: str | None = None) -> Records:
         """Records of ``rtype`` whose id starts with ``prefix`` (case-insensitive)."""
         recs = self._by_type.get(rtype.lower(), {})
         if prefix is None:
@@ -77,7 +79,7 @@ class Store:
         low = prefix.lower().rstrip("/") + "/"
         return [r for key, r in recs.items() if key.startswith(low)]
 
-    def children(self, parent_id: str, rtype: str) -> list[Record]:
+    def children(self, parent_id: str, rtype: str) -> Records:
         """Direct children of ``parent_id`` of the given (full) type."""
         return self.list(rtype, parent_id)
 

@@ -196,7 +196,7 @@ def register(emu: Emulator) -> None:
     # -- the generic resources list (keyvault's vaults.list goes through it) --------------------------------------
     def generic(rec: Record) -> dict[str, Any]:
         doc = rec.doc
-        out = {k: doc[k] for k in ("id", "name", "type", "location", "tags") if k in doc}
+        out: dict[str, Any] = {k: doc[k] for k in ("id", "name", "type", "location", "tags") if k in doc}
         return out
 
     def filtered(req: Req, prefix: str) -> Resp:

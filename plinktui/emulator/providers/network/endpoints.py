@@ -203,7 +203,7 @@ class PrivateEndpoints(NetworkKind):
             p = (ipc or {}).get("properties") or {}
             if target.members:
                 if p.get("groupId") not in target.members or p.get("memberName") not in target.members.get(
-                        p.get("groupId"), []):
+                        str(p.get("groupId")), []):
                     raise bad("PrivateEndpointBadRequest",
                               f"Call to {VAULT} failed. Error message: IP configuration {ipc.get('name')} of private "
                               f"endpoint {rid} names group '{p.get('groupId')}' member '{p.get('memberName')}'; "

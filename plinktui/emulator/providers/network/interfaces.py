@@ -136,7 +136,7 @@ def _is_static(p: dict[str, Any]) -> bool:
 
 def nic_defaults(props: dict[str, Any], existing: Record | None) -> None:
     """The properties Azure fills on every NIC."""
-    dns = props.get("dnsSettings") if isinstance(props.get("dnsSettings"), dict) else {}
+    dns: dict[str, Any] = props["dnsSettings"] if isinstance(props.get("dnsSettings"), dict) else {}
     dns.setdefault("dnsServers", [])
     dns["appliedDnsServers"] = list(dns.get("dnsServers") or [])
     guid = (existing.props.get("resourceGuid") if existing else None) or new_guid()
@@ -173,7 +173,7 @@ class NetworkInterfaces(NetworkKind):
         for key in NIC_READ_ONLY:
             props.pop(key, None)
         location = str(body.get("location") or (existing.doc.get("location") if existing else "") or "")
-        location = self.emu.check_location(location, self.type) if location else None
+        location = self.emu.check_location(location, self.type) if location else ""
         props["ipConfigurations"] = ip_configurations(
             self.emu, rid, location, props.get("ipConfigurations"),
             (existing.props.get("ipConfigurations") or []) if existing else [])

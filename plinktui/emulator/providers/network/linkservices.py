@@ -218,9 +218,9 @@ class PrivateLinkServices(NetworkKind):
             state = conn.setdefault("properties", {}).setdefault("privateLinkServiceConnectionState", {})
             state.update({"status": "Disconnected", "description": "The private link service was deleted."})
         nic_id = rec.internal.get("nic_id")
-        if nic_id and self.emu.store.get(nic_id) is not None and \
-                str(self.emu.store.get(nic_id).doc.get("type")) == NIC:
-            self.emu.store.delete(nic_id)
+        nic = self.emu.store.get(nic_id) if nic_id else None
+        if nic is not None and str(nic.doc.get("type")) == NIC:
+            self.emu.store.delete(nic.id)
         self.emu.store.touch()
 
     def view(self, req: Req | None, rec: Record) -> dict[str, Any]:
