@@ -19,6 +19,9 @@ from screens.review import KIND
 from screens.widgets.panel import ExplainPanel, StepHeader
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+NEXT_STEPS = ("Nothing was deleted. Retry (r) resumes this run: what exists is kept and what is missing is created; "
+              "Resume later (l) keeps the run on the welcome screen; Tear down (t) deletes only what this run "
+              "created.")
 STATE_MARK = {"queued": "· queued", "running": "running", "waiting": "waiting", "succeeded": "✓ done",
               "failed": "✗ failed", "skipped": "– skipped", "cancelled": "■ cancelled"}
 
@@ -53,6 +56,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
                 yield Static("Provisioning — Esc cancels", classes="heading", id="prov-title")
                 yield DataTable(id="resources", cursor_type="row", zebra_stripes=True)
                 yield RichLog(id="log", wrap=True, markup=False, max_lines=2000)
+                yield Static("", id="failure-reason", markup=False)
                 with Horizontal(id="failure-actions"):
                     yield Button("Retry (r)", id="retry", variant="primary")
                     yield Button("Resume later (l)", id="later")
@@ -72,6 +76,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
         for col in ("resource", "name", "state", "elapsed"):
             table.add_column(col, key=col)
         self.query_one("#failure-actions").display = False
+        self.query_one("#failure-reason").display = False
         self.set_interval(0.1, self._tick)
         if self.autostart:
             self.start()
@@ -158,9 +163,11 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
             self.set_timer(1.0, self._to_audit)
             return
         errors = message.outcome.errors if message.outcome else {}
-        for key, ev in errors.items():
-            log.write(f"FAILED {key}: {ev.error}" + (f"\n  fix: {ev.fix}" if ev.fix else ""))
-        self._show_failure_actions()
+        reasons = [f"✗ {KIND.get(key, key)} {ev.name} failed: {ev.error}" + (f" Fix: {ev.fix}" if ev.fix else "")
+                   for key, ev in errors.items()]
+        for line in reasons:
+            log.write(line)
+        self._show_failure_actions("\n".join(reasons))
 
     def on_worker_state_changed(self, event: Any) -> None:
         """A crashed run (e.g. another process holds the plan's lock) offers the same choices as a failed one."""
@@ -171,9 +178,12 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
             self.finished = True
             self._show_failure_actions()
 
-    def _show_failure_actions(self) -> None:
+    def _show_failure_actions(self, reason: str = "") -> None:
         self.failed = True
         self.query_one("#failure-actions").display = True
+        box = self.query_one("#failure-reason", Static)
+        box.update((reason + "\n" if reason else "") + NEXT_STEPS)
+        box.display = True
         for b in ("retry", "teardown", "later"):
             self._bindings_show(b)
         self.query_one("#prov-title", Static).update("The run stopped — retry, resume later, or tear down")
@@ -215,6 +225,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
             return
         self.failed = self.finished = False
         self.query_one("#failure-actions").display = False
+        self.query_one("#failure-reason").display = False
         self.refresh_bindings()
         self.start(fresh=False)
 

@@ -19,7 +19,7 @@ from screens.vault import VaultScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
-from tests.tui_helpers import advance, seeded_cloud, table_rows, wait_for
+from tests.tui_helpers import advance, seeded, seeded_cloud, table_rows, wait_for
 
 SIZE = (160, 50)
 
@@ -217,3 +217,78 @@ async def test_new_vnet_end_to_end(emu_factory, tmp_path) -> None:
         assert str(audit.query_one("#banner", Static).render()).startswith("✓ PRIVATE PATH PROVEN from vm-kv-probe")
         vnet = next(v for v in audit.result.inventory.vnets if v.name == "vnet-kv-e2e")
         assert vnet.address_prefixes == ["10.70.0.0/16"] and [sn.prefixes for sn in vnet.subnets] == [["10.70.1.0/24"]]
+
+
+def _log_text(screen) -> str:
+    from textual.widgets import RichLog
+
+    return "\n".join(line.text for line in screen.query_one("#log", RichLog).lines)
+
+
+async def _failed_run(pilot, app, emu) -> ProvisionScreen:
+    """Start a run of the demo plan with the endpoint's LRO failing once; returns the stopped provisioning pane."""
+    from plinktui.emulator.faults import FaultRule
+
+    await wait_for(pilot, lambda: app.gw is not None, what="gateway")
+    plan = app.state.to_plan()
+    emu.faults.set([FaultRule("lro_failed", method="PUT", path="privateEndpoints", count=1)])
+    screen = ProvisionScreen(plan=plan)
+    await app.push_screen(screen)
+    await wait_for(pilot, lambda: screen.failed, timeout=60, what="the run to stop")
+    return screen
+
+
+async def test_failed_run_shows_plain_words_and_retry_completes_it(emu_factory, tmp_path) -> None:
+    from plinktui.journal import Journal
+
+    emu, cloud = await seeded(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _failed_run(pilot, app, emu)
+        assert not isinstance(app.screen, ErrorModal)  # a failed resource is not a crash: no modal, the pane says it
+        assert str(screen.query_one("#prov-title", Static).render()) == \
+            "The run stopped — retry, resume later, or tear down"
+        assert screen.query_one("#failure-actions").display
+        assert [str(b.label) for b in screen.query("#failure-actions Button")] == \
+            ["Retry (r)", "Resume later (l)", "Tear down (t)"]
+        plan_pe = app.state.to_plan().private_endpoint.name
+        said = f"✗ private endpoint {plan_pe} failed: InternalOperationError: The operation was failed (injected fault)."
+        reason = str(screen.query_one("#failure-reason", Static).render())
+        assert reason.startswith(said) and "Retry (r) resumes this run" in reason and "Tear down (t)" in reason
+        log = _log_text(screen)
+        assert said in log.replace("\n", "") and "Traceback" not in log
+        rows = {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}
+        assert rows[plan_pe] == "✗ failed"
+        run_id = screen.handle.journal.run_id
+        assert Journal.open(run_id).data["state"] != "succeeded"
+
+        await pilot.press("r")  # the fault struck once: the retry resumes the same run and completes it
+        await wait_for(pilot, lambda: not screen.query_one("#failure-reason").display, what="reason cleared")
+        await wait_for(pilot, lambda: isinstance(app.screen, (AuditScreen, ErrorModal)), timeout=60,
+                       what="audit pane after retry")
+        assert not isinstance(app.screen, ErrorModal), app.screen.message
+        assert table_rows(screen.query_one("#resources", DataTable)) and \
+            {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}[plan_pe] == "✓ done"
+        assert [r["run_id"] for r in Journal.list_runs()] == [run_id]  # resumed, not a second run
+        assert Journal.open(run_id).data["state"] == "succeeded"
+
+
+async def test_failed_run_resume_later_then_resume_from_welcome(emu_factory, tmp_path) -> None:
+    from plinktui.journal import Journal
+
+    emu, cloud = await seeded(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _failed_run(pilot, app, emu)
+        run_id = screen.handle.journal.run_id
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="welcome")
+        welcome = app.screen
+        welcome.load_runs()
+        await wait_for(pilot, lambda: welcome.query_one("#runs", DataTable).row_count == 1, what="run listed")
+        assert table_rows(welcome.query_one("#runs", DataTable))[0][0] == run_id
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, (AuditScreen, ErrorModal)), timeout=60,
+                       what="audit pane after resume")
+        assert not isinstance(app.screen, ErrorModal), app.screen.message
+        assert Journal.open(run_id).data["state"] == "succeeded"
