@@ -47,9 +47,31 @@ def standalone(tmp_path: pathlib.Path):
     emu.stop()
 
 
+def _body_lines(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if ln and not ln.startswith("-----") and len(ln) >= 20]
+
+
+def _common_lines() -> set[str]:
+    """Lines every unencrypted OpenSSH ed25519 key shares (the 'openssh-key-v1 ... none ... ssh-ed25519' header):
+    they are no canary, and the emulator's own demo-VM host keys carry them too."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    def one() -> set[str]:
+        pem = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.PEM,
+                                                        serialization.PrivateFormat.OpenSSH,
+                                                        serialization.NoEncryption())
+        return set(_body_lines(pem.decode()))
+
+    return one() & one()
+
+
 def _private_key_lines(path: pathlib.Path) -> list[str]:
-    """The base64 body lines of an OpenSSH private key: each one is a canary on its own."""
-    return [ln for ln in path.read_text().splitlines() if ln and not ln.startswith("-----") and len(ln) >= 20]
+    """The base64 body lines of an OpenSSH private key unique to this key: each one is a canary on its own."""
+    common = _common_lines()
+    lines = [ln for ln in _body_lines(path.read_text()) if ln not in common]
+    assert lines, "a private key must have lines of its own"
+    return lines
 
 
 def _planted_key(home: pathlib.Path) -> list[str]:
