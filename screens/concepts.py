@@ -21,7 +21,11 @@ The **demo cloud** is an embedded Azure emulator: offline, free, deterministic.
 SIGNIN = """\
 ## Signing in
 plinktui uses `DefaultAzureCredential`: if you ran `az login`, that session is reused.
-On a machine without a browser use `az login --use-device-code` first.
+On a machine without a browser choose **Device code**: plinktui shows a URL and a code
+to enter in any browser (your phone will do).
+
+The screen shows *who* is signed in (user, object id, tenant), read from the access
+token's claims; the token itself is never shown or stored.
 
 **Demo cloud**: no sign-in happens; the embedded emulator accepts a local token and
 offers one subscription.

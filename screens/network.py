@@ -12,9 +12,8 @@ from textual.widgets import Label, Select, Static
 
 from plinktui import validation as v
 from screens.services import VnetInfo
-from screens.state import split_list
+from screens.state import check_subscription_list, split_list
 from screens.step import WizardStep
-from screens.validators import Check
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
 
@@ -22,20 +21,6 @@ from screens.widgets.field import ValidatedField
 def usable_hint(prefix: str) -> str:
     """The usable address count of a subnet prefix (Azure keeps 5)."""
     return f"✓ {v.usable_addresses(prefix)} usable addresses (Azure reserves 5)"
-
-
-def subscription_list_check(field: str, allow_star: bool) -> Check:
-    """A check for a comma-separated list of subscription ids (empty is fine: only this subscription)."""
-    example = "00000000-0000-0000-0000-000000000000" + (" or *" if allow_star else "")
-
-    def check(text: str) -> tuple[bool, str]:
-        for item in split_list(text):
-            if item == "*" and allow_star:
-                continue
-            if not v.validate_subscription_id(item)[0]:
-                return False, f"{field}: {item!r} is not a subscription id (GUID) (e.g. {example})"
-        return True, ""
-    return check
 
 
 def pls_subnet_problem(name: str, prefix: str, space: list[str], endpoint_subnet: str,
@@ -91,11 +76,11 @@ class NetworkScreen(WizardStep):
             yield ValidatedField("Private Link Service subnet prefix", field="private_link_service.subnet_prefix",
                                  value=s.pls_subnet_prefix, hint=usable_hint, id="pls-prefix")
             yield ValidatedField("Visible to subscriptions (comma-separated ids or *; empty = this subscription)",
-                                 check=subscription_list_check("private_link_service.visibility", True),
+                                 check=check_subscription_list("private_link_service.visibility", True),
                                  value=s.pls_visibility, placeholder="empty: only this subscription",
                                  id="pls-visibility")
             yield ValidatedField("Auto-approve connections from (comma-separated subscription ids)",
-                                 check=subscription_list_check("private_link_service.auto_approval", False),
+                                 check=check_subscription_list("private_link_service.auto_approval", False),
                                  value=s.pls_auto_approval, placeholder="empty: approve each connection by hand",
                                  id="pls-auto-approval")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plinktui import validation as v
-from screens.state import WizardState
+from screens.state import WizardState, check_subscription_list
 
 EXIT_USAGE = 2
 
@@ -30,6 +30,10 @@ class Question:
     choices: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     when: Callable[[WizardState], bool] = lambda s: True
     help: str = ""
+    check: Callable[[str], tuple[bool, str]] | None = None
+    """A check for answers that are not one plan field (e.g. a list of subscription ids)."""
+    boolean: bool = False
+    """A yes/no question: choices are "yes"/"no", the state attribute is a bool."""
 
 
 def _new_vnet(s: WizardState) -> bool:
@@ -43,6 +47,10 @@ QUESTIONS: list[Question] = [
                   "Private Link Service."),
     Question("existing_vault_id", "Existing vault (resource id)", field="vault.name",
              when=lambda s: s.vault_mode == "existing"),
+    Question("pls_enabled", "Also publish your own service through a Private Link Service (Standard LB)?",
+             choices=[("no", "No (a Key Vault endpoint never needs one)"), ("yes", "Yes, my own service too")],
+             boolean=True, help="PaaS services such as Key Vault sit behind a Microsoft-managed Private Link "
+                                "Service; the load balancer exists only to expose your own service."),
     Question("region", "VNet region (the endpoint lives here)", field="network.region"),
     Question("vnet_mode", "Virtual network", choices=[("existing", "Use an existing VNet"), ("new", "Create one")]),
     Question("vnet_rg", "Resource group of the existing VNet", field="plan.resource_group",
@@ -56,6 +64,15 @@ QUESTIONS: list[Question] = [
     Question("subnet_prefix", "Subnet prefix", field="network.subnet_prefix",
              when=lambda s: s.vnet_mode == "new" or s.subnet_mode == "new",
              help="Azure keeps 5 addresses of every subnet; a /28 leaves 11."),
+    Question("pls_subnet", "Private Link Service subnet name", field="private_link_service.subnet",
+             when=lambda s: s.pls_enabled),
+    Question("pls_subnet_prefix", "Private Link Service subnet prefix (inside the VNet, clear of other subnets)",
+             field="private_link_service.subnet_prefix", when=lambda s: s.pls_enabled),
+    Question("pls_visibility", "Visible to subscriptions (comma-separated ids or *; empty = this one)",
+             check=check_subscription_list("private_link_service.visibility", True), when=lambda s: s.pls_enabled),
+    Question("pls_auto_approval", "Auto-approve connections from (comma-separated subscription ids; may be empty)",
+             check=check_subscription_list("private_link_service.auto_approval", False),
+             when=lambda s: s.pls_enabled),
     Question("vault_region", "Vault region (any region: the endpoint stays in the VNet's)", field="vault.region",
              when=lambda s: s.vault_mode == "new"),
     Question("vault_name", "Vault name (global: <name>.vault.azure.net)", field="vault.name",
@@ -81,7 +98,7 @@ def validator_for(q: Question) -> Callable[[str], bool | str]:
     """questionary's ``validate=``: True, or the core validator's message."""
 
     def check(text: str) -> bool | str:
-        ok, msg = v.validate_field(q.field or "", text.strip())
+        ok, msg = q.check(text.strip()) if q.check else v.validate_field(q.field or "", text.strip())
         return True if ok else msg
 
     return check
@@ -105,9 +122,12 @@ def ask_all(state: WizardState, prompter: Prompter = questionary_prompter) -> Wi
     for q in QUESTIONS:
         if not q.when(state):
             continue
-        answer = prompter(q, str(getattr(state, q.attr) or ""))
+        current = getattr(state, q.attr)
+        answer = prompter(q, ("yes" if current else "no") if q.boolean else str(current or ""))
         if answer is None:
             return None
+        if q.boolean:
+            answer = answer in (True, "yes")
         setattr(state, q.attr, answer.strip() if isinstance(answer, str) else answer)
     if state.vnet_mode == "new":
         state.subnet_mode, state.vnet_rg = "new", ""

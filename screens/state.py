@@ -8,10 +8,12 @@ from questionary and from a file are checked by one code path.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from plinktui.plan import DEFAULT_ZONE, Plan, from_dict
+from plinktui.validation import validate_subscription_id
 
 DEMO_RG = "rg-workload-westus2"
 DEMO_VNET = "vnet-workload"
@@ -29,6 +31,20 @@ def unique_vault_name(prefix: str = "kv-demo") -> str:
 def split_list(text: str) -> list[str]:
     """``"a, b,,c"`` -> ``["a", "b", "c"]`` (comma-separated answers such as subscription lists)."""
     return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def check_subscription_list(field: str, allow_star: bool) -> Callable[[str], tuple[bool, str]]:
+    """A check for comma-separated subscription ids (empty is fine: only this subscription; ``*`` if allowed)."""
+    example = "00000000-0000-0000-0000-000000000000" + (" or *" if allow_star else "")
+
+    def check(text: str) -> tuple[bool, str]:
+        for item in split_list(text):
+            if item == "*" and allow_star:
+                continue
+            if not validate_subscription_id(item)[0]:
+                return False, f"{field}: {item!r} is not a subscription id (GUID) (e.g. {example})"
+        return True, ""
+    return check
 
 
 def arm_id(sub: str, rg: str, provider_type: str, name: str) -> str:

@@ -267,8 +267,9 @@ async def test_failed_run_shows_plain_words_and_retry_completes_it(emu_factory, 
         await wait_for(pilot, lambda: isinstance(app.screen, (AuditScreen, ErrorModal)), timeout=60,
                        what="audit pane after retry")
         assert not isinstance(app.screen, ErrorModal), app.screen.message
-        assert table_rows(screen.query_one("#resources", DataTable)) and \
-            {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}[plan_pe] == "✓ done"
+        audit = app.screen
+        await wait_for(pilot, lambda: audit.result is not None, timeout=60, what="audit after the retried run")
+        assert {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}[plan_pe] == "✓ done"
         assert [r["run_id"] for r in Journal.list_runs()] == [run_id]  # resumed, not a second run
         assert Journal.open(run_id).data["state"] == "succeeded"
 
@@ -291,4 +292,6 @@ async def test_failed_run_resume_later_then_resume_from_welcome(emu_factory, tmp
         await wait_for(pilot, lambda: isinstance(app.screen, (AuditScreen, ErrorModal)), timeout=60,
                        what="audit pane after resume")
         assert not isinstance(app.screen, ErrorModal), app.screen.message
+        audit = app.screen
+        await wait_for(pilot, lambda: audit.result is not None, timeout=60, what="audit after the resumed run")
         assert Journal.open(run_id).data["state"] == "succeeded"

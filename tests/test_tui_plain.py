@@ -30,7 +30,7 @@ def test_answers_make_the_same_plan_and_save_it(tmp_path, capsys) -> None:
                "vnet_name": "vnet-kv", "address_space": "10.70.0.0/16", "subnet_name": "snet-pe",
                "subnet_prefix": "10.70.1.0/28", "vault_region": "eastus2", "vault_name": "kv-plain-01",
                "zone": "privatelink.vaultcore.azure.net", "create_zone": "auto", "vm_mode": "none",
-               "save_path": str(tmp_path / "kv-plain.toml"), "apply": "no"}
+               "save_path": str(tmp_path / "kv-plain.toml"), "apply": "no", "pls_enabled": "no"}
     asked: list[str] = []
 
     def prompter(q: plain.Question, default: str):
@@ -53,7 +53,8 @@ def test_invalid_combination_is_asked_again(tmp_path) -> None:
     answers = {"plan_name": "kv-plain", "vault_mode": "new", "region": "westus2", "vnet_mode": "new",
                "vnet_name": "vnet-kv", "address_space": "10.70.0.0/16", "subnet_name": "snet-pe",
                "vault_region": "eastus2", "vault_name": "kv-plain-02", "zone": "privatelink.vaultcore.azure.net",
-               "create_zone": "auto", "vm_mode": "none", "save_path": str(tmp_path / "p.toml"), "apply": "no"}
+               "create_zone": "auto", "vm_mode": "none", "save_path": str(tmp_path / "p.toml"), "apply": "no",
+               "pls_enabled": "no"}
 
     def prompter(q: plain.Question, default: str):
         if q.attr == "subnet_prefix":
@@ -64,6 +65,33 @@ def test_invalid_combination_is_asked_again(tmp_path) -> None:
     assert plain.run_plain(_args(), prompter=prompter) == 0
     assert rounds["n"] == 2
     assert plan_mod.load(tmp_path / "p.toml").network.subnet_prefix == "10.70.1.0/24"
+
+
+def test_own_private_link_service_in_plain_mode(tmp_path) -> None:
+    answers = {"plan_name": "kv-pls", "vault_mode": "new", "pls_enabled": "yes", "region": "westus2",
+               "vnet_mode": "new", "vnet_name": "vnet-kv", "address_space": "10.70.0.0/16", "subnet_name": "snet-pe",
+               "subnet_prefix": "10.70.1.0/24", "pls_subnet": "snet-pls", "pls_subnet_prefix": "10.70.2.0/28",
+               "pls_visibility": "*", "pls_auto_approval": "8f2e4c1a-7b3d-4e5f-9a6b-1c2d3e4f5a6b",
+               "vault_region": "eastus2", "vault_name": "kv-pls-01", "zone": "privatelink.vaultcore.azure.net",
+               "create_zone": "auto", "vm_mode": "none", "save_path": str(tmp_path / "pls.toml"), "apply": "no"}
+    defaults: dict[str, str] = {}
+
+    def prompter(q: plain.Question, default: str):
+        defaults[q.attr] = default
+        if q.check or q.field:
+            assert plain.validator_for(q)(answers[q.attr]) is True, q.attr
+        return answers[q.attr]
+
+    assert plain.run_plain(_args(), prompter=prompter) == 0
+    assert defaults["pls_enabled"] == "no"  # a yes/no question defaults to the state's bool
+    pls = plan_mod.load(tmp_path / "pls.toml").private_link_service
+    assert pls.enabled and pls.subnet == "snet-pls" and pls.subnet_prefix == "10.70.2.0/28"
+    assert pls.visibility == ["*"] and pls.auto_approval == ["8f2e4c1a-7b3d-4e5f-9a6b-1c2d3e4f5a6b"]
+    vis = next(q for q in plain.QUESTIONS if q.attr == "pls_visibility")
+    assert "is not a subscription id" in plain.validator_for(vis)("not-a-guid")
+    auto = next(q for q in plain.QUESTIONS if q.attr == "pls_auto_approval")
+    assert "is not a subscription id" in plain.validator_for(auto)("*")  # '*' only makes sense for visibility
+    assert plain.validator_for(auto)("") is True
 
 
 def test_non_tty_points_to_plan() -> None:

@@ -92,6 +92,21 @@ def test_network(snap_compare: Any) -> None:
     assert snap_compare(_app(), terminal_size=SIZE, run_before=_open(NetworkScreen, ready))
 
 
+def test_network_own_private_link_service(snap_compare: Any) -> None:
+    """The Private Link Service fields (Scenario's option), scrolled into view, with the suggested free /28."""
+    def ready(screen: Any) -> Any:
+        def done() -> bool:
+            if not (screen._loaded and screen.query_one("#subnet", Select).value == "snet-endpoints"):
+                return False
+            screen.query_one("#pls-box").scroll_visible(animate=False, top=True)
+            return True
+        return done
+
+    app = _app()
+    app.state.pls_enabled = True
+    assert snap_compare(app, terminal_size=SIZE, run_before=_open(NetworkScreen, ready))
+
+
 def test_vault(snap_compare: Any) -> None:
     def ready(screen: Any) -> Any:
         return lambda: screen._check is not None
