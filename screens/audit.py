@@ -141,13 +141,18 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         return cast(PlinkApp, self.app)
 
     def on_mount(self) -> None:
-        for key, cols in TABLES.items():
-            self.query_one(f"#{key}", VimTable).add_columns(*cols)
-        box = self.query_one("#filter", Input)
-        box.display = False
-        box.disabled = True  # hidden and unfocusable until `/`, so r/e/j/k reach the screen and tables
-        self.query_one("#tabs").loading = True
-        self.query_one("#endpoints", VimTable).focus()
+        from textual.css.query import NoMatches
+
+        try:
+            for key, cols in TABLES.items():
+                self.query_one(f"#{key}", VimTable).add_columns(*cols)
+            box = self.query_one("#filter", Input)
+            box.display = False
+            box.disabled = True  # hidden and unfocusable until `/`, so r/e/j/k reach the screen and tables
+            self.query_one("#tabs").loading = True
+            self.query_one("#endpoints", VimTable).focus()
+        except NoMatches:  # the app is quitting while this screen mounts: nothing left to set up
+            return
         self.run_audit()
 
     @work(exclusive=True, group="audit", exit_on_error=False)
