@@ -81,3 +81,16 @@ async def test_control_endpoint_counts_reads_and_writes(gw: Gateway, emu) -> Non
     assert emu.stats.reads >= 1
     status, body = await _raw(emu, "GET", "/_emulator/stats", token=None, api=None)
     assert status == 200 and body["writes"] == emu.stats.writes
+
+
+async def test_create_resource_group_example_replays(emu) -> None:
+    """Contract: the official CreateResourceGroup example, raw, answers one of its statuses with its keys."""
+    from arm_examples import call, load_examples, missing_keys, request_for
+
+    (example,) = [e for e in load_examples("Microsoft.Resources") if e.name == "CreateResourceGroup"]
+    path, body = request_for(example, emu.config.subscription_id)
+    reply = await call(emu, "PUT", path, body, example.api_version)
+    assert reply.status in example.responses
+    assert missing_keys(example.expected(reply.status), reply.body, set()) == []
+    again = await call(emu, "PUT", path, body, example.api_version)  # a second PUT updates: 200
+    assert again.status == 200 and again.status in example.responses
