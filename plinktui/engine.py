@@ -100,12 +100,26 @@ _RETRYABLE_CODES = {"AnotherOperationInProgress", "RetryableError", "Throttled",
                     "ReferencedResourceNotProvisioned", "Canceled", "OperationInterrupted"}
 
 
+RESUME_FIX = "resume the run: plinktui setup --resume RUN"  # RUN is filled in with the run id by apply()
+
+
+def _is_lro_failure(exc: BaseException) -> bool:
+    """True when the SDK's poller raised because the operation's terminal status was Failed or Canceled.
+
+    azure-core wraps its ``OperationFailed`` in an HttpResponseError built on the (2xx) status-poll response.
+    """
+    from azure.core.polling.base_polling import OperationFailed
+
+    status = getattr(exc, "status_code", None) or 0
+    return isinstance(exc.__cause__, OperationFailed) or 200 <= status < 300
+
+
 def classify(exc: BaseException) -> tuple[str, str, str | None]:
     """Turn an exception into (error_class, plain message, fix)."""
     if isinstance(exc, NodeError):
         return exc.error_class, str(exc), exc.fix
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
-        return "retryable", "the operation did not finish in time", "resume the run: plinktui setup --resume RUN"
+        return "retryable", "the operation did not finish in time", RESUME_FIX
     try:
         from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
     except ImportError:  # pragma: no cover
@@ -118,9 +132,13 @@ def classify(exc: BaseException) -> tuple[str, str, str | None]:
         text = _one_line(getattr(getattr(exc, "error", None), "message", None) or exc.message or str(exc))
         message = f"{code}: {text}" if code else f"HTTP {status}: {text}"
         if status == 429 or status >= 500 or code in _RETRYABLE_CODES:
-            return "retryable", message, "resume the run: plinktui setup --resume RUN"
+            return "retryable", message, RESUME_FIX
         if code in _USER_FIXES:
             return "user", message, _USER_FIXES[code]
+        if _is_lro_failure(exc):
+            # An LRO that ended Failed/Canceled (InternalOperationError, OperationCanceled, ...) without a
+            # user-fixable code: the resource is ours and tagged, so a resume reads it back and reconciles it.
+            return "retryable", message, RESUME_FIX
         if status in (400, 401, 403, 404, 409):
             return "user", message, "fix the plan or your permissions, then resume"
         return "fatal", message, None
@@ -604,7 +622,18 @@ async def apply_node(ctx: Context, node: Node) -> None:
     if cur is not None and node.key == "vault":
         # An owned vault in a failed state: a PATCH, never a blind re-PUT over a vault that may hold keys.
         want = {k: v for k, v in props(vault_body(ctx)).items() if k in ("enableRbacAuthorization", "publicNetworkAccess")}
-        await ctx.gw.keyvault.vaults.update(ctx.vault_scope[1], node.name, {"tags": ctx.tags, "properties": want})
+        after = as_json(await ctx.gw.keyvault.vaults.update(ctx.vault_scope[1], node.name,
+                                                            {"tags": ctx.tags, "properties": want}))
+        # The PATCH answering 200 does not mean the repair took: trust only the vault's own provisioningState
+        # (re-read when the answer lacks it or is still transitional).
+        state = str(props(after).get("provisioningState") or "")
+        if state.lower() in PENDING_STATES or not state:
+            again = await wait_settled(ctx, node)
+            state = provisioning_state(again) if again is not None else "missing"
+        if state.lower() != "succeeded":
+            raise NodeError(f"Key Vault {node.name} is still {state} after the repair PATCH", "retryable",
+                            f"{RESUME_FIX}; if it stays {state}, tear the run down (plinktui teardown RUN --purge) "
+                            "and set it up again")
         ctx.journal.record(node.key, status="succeeded", rtype=node.rtype, name=node.name, rid=rid, owned=True)
         await ctx.emit(Event("succeeded", **base, elapsed=ctx.elapsed(), message="reconciled (PATCH)"))
         return
@@ -899,10 +928,16 @@ async def apply(ctx: Context, *, max_parallel: int = 8) -> RunOutcome:
         else:
             ctx.journal.record(node.key, status="failed", rtype=node.rtype, name=node.name, error=msg)
 
+    async def emit(event: Event) -> None:
+        # Fixes are written run-agnostic ("--resume RUN"); the user gets the command for this run.
+        if event.fix:
+            event.fix = re.sub(r"\bRUN\b", ctx.run_id, event.fix)
+        await ctx.emit(event)
+
     if ctx.journal.state != "running":
         ctx.journal.set_state("running")
     try:
-        outcome = await execute(ctx.graph, lambda n: apply_node(ctx, n), max_parallel=max_parallel, emit=ctx.emit,
+        outcome = await execute(ctx.graph, lambda n: apply_node(ctx, n), max_parallel=max_parallel, emit=emit,
                                 started=ctx.started, on_error=on_error)
     except asyncio.CancelledError:
         ctx.journal.set_state("cancelled")

@@ -226,12 +226,13 @@ def _log_text(screen) -> str:
 
 
 async def _failed_run(pilot, app, emu) -> ProvisionScreen:
-    """Start a run of the demo plan with the endpoint's LRO failing once; returns the stopped provisioning pane."""
+    """Start a run of the demo plan with the endpoint's LRO failing on every in-run attempt; returns the stopped pane."""
     from plinktui.emulator.faults import FaultRule
 
     await wait_for(pilot, lambda: app.gw is not None, what="gateway")
     plan = app.state.to_plan()
-    emu.faults.set([FaultRule("lro_failed", method="PUT", path="privateEndpoints", count=1)])
+    # count=3: a Failed LRO is retryable, so the engine tries the endpoint 3 times (1 + 2 retries) before it stops
+    emu.faults.set([FaultRule("lro_failed", method="PUT", path="privateEndpoints", count=3)])
     screen = ProvisionScreen(plan=plan)
     await app.push_screen(screen)
     await wait_for(pilot, lambda: screen.failed, timeout=60, what="the run to stop")
@@ -262,7 +263,7 @@ async def test_failed_run_shows_plain_words_and_retry_completes_it(emu_factory, 
         run_id = screen.handle.journal.run_id
         assert Journal.open(run_id).data["state"] != "succeeded"
 
-        await pilot.press("r")  # the fault struck once: the retry resumes the same run and completes it
+        await pilot.press("r")  # the fault is spent: the retry resumes the same run and completes it
         await wait_for(pilot, lambda: not screen.query_one("#failure-reason").display, what="reason cleared")
         await wait_for(pilot, lambda: isinstance(app.screen, (AuditScreen, ErrorModal)), timeout=60,
                        what="audit pane after retry")

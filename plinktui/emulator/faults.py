@@ -11,8 +11,8 @@ Faults:
     reset           the connection is dropped before the request is handled
     reset_after     the request is handled, then the connection is dropped before the answer
     poll_error      500 on an operation status poll
-    lro_failed      the LRO ends Failed
-    lro_canceled    the LRO ends Canceled
+    lro_failed      the LRO ends Failed (on a Key Vault PATCH of a Failed vault: the repair does not take)
+    lro_canceled    the LRO ends Canceled (likewise)
     lro_stuck       the LRO never finishes
     registering     provider registration reads "Registering"
 """

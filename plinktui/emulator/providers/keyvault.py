@@ -343,7 +343,11 @@ class Vaults(Kind):
                                   "been created.", code="BadRequest")
         self._check_irreversible(doc["properties"], merged)
         if merged.get("provisioningState") in ("Failed", "Canceled"):
-            merged["provisioningState"] = "Succeeded"  # a successful update repairs a vault whose create failed
+            # A successful update repairs a vault whose create failed, unless an lro_failed/lro_canceled fault
+            # strikes this PATCH: then the repair does not take (the client must check the state it gets back).
+            rule = self.emu.faults.pick("lro", req.method, req.path)
+            if rule is None or rule.fault == "lro_stuck":
+                merged["provisioningState"] = "Succeeded"
         if isinstance(merged.get("sku"), dict):
             merged["sku"] = {"family": merged["sku"].get("family", "A"), "name": str(merged["sku"].get("name",
                                                                                                     "standard")).lower()}
