@@ -906,8 +906,7 @@ async def ensure_public_key(ctx: Context) -> None:
         return
     from plinktui import sshkeys
 
-    pair = sshkeys.generate(ctx.run_id)
-    ctx.journal.add_generated_key(str(pair.private_path))
+    pair = sshkeys.generate_for_run(ctx.journal)  # the journal names the key before the key exists
     ctx.public_key = pair.public_key
     await ctx.emit(Event("info", key="vm", rtype="Microsoft.Compute/virtualMachines", name=ctx.plan.test_vm.name,
                          message=f"generated SSH key {pair.private_path} (0600) for the test VM"))

@@ -281,10 +281,13 @@ class Journal:
         self.save(durable=status in ("intent", "deleting"))
 
     def add_generated_key(self, path: str) -> None:
-        """Remember a key file plinktui generated (teardown removes it)."""
+        """Remember a key file plinktui generates (teardown removes it); call before writing the key.
+
+        Always durable (fsynced before the rename): this is the write-ahead record of a file on the user's disk.
+        """
         if path not in self.data["generated_keys"]:
             self.data["generated_keys"].append(path)
-            self.save()
+            self.save(durable=True)
 
     @contextlib.contextmanager
     def locked(self, wait: float = 5.0) -> Iterator[Journal]:

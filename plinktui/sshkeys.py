@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,39 @@ def keys_dir() -> Path:
     return d
 
 
+def key_paths(name: str, directory: Path | None = None) -> tuple[Path, Path]:
+    """(private, public) paths of the key pair named ``name``, without creating them."""
+    d = directory or keys_dir()
+    return d / f"{name}_ed25519", d / f"{name}_ed25519.pub"
+
+
+class KeyJournal(Protocol):
+    """What :func:`generate_for_run` needs of a run journal."""
+
+    @property
+    def run_id(self) -> str: ...  # the run id names the key files
+
+    def add_generated_key(self, path: str) -> None: ...  # persists durably
+
+
+def generate_for_run(journal: KeyJournal, directory: Path | None = None) -> KeyPair:
+    """Generate (or reuse) the run's key pair, recording its path in the journal *before* writing it.
+
+    Write-ahead, like every resource: a kill between the two steps leaves a journal that names a key which may not
+    exist (teardown skips a missing file), never a key file that no journal names (teardown could not remove it).
+
+    Args:
+        journal: the run's journal; ``add_generated_key`` must persist durably (fsync) before it returns.
+        directory: where to write; defaults to :func:`keys_dir`.
+
+    Returns:
+        The key pair named after the run id.
+    """
+    private_path, _ = key_paths(journal.run_id, directory)
+    journal.add_generated_key(str(private_path))
+    return generate(journal.run_id, directory)
+
+
 def generate(name: str, directory: Path | None = None, comment: str = "plinktui") -> KeyPair:
     """Create (or reuse, on resume) an ed25519 key pair named ``name``.
 
@@ -44,8 +78,7 @@ def generate(name: str, directory: Path | None = None, comment: str = "plinktui"
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    d = directory or keys_dir()
-    priv_path, pub_path = d / f"{name}_ed25519", d / f"{name}_ed25519.pub"
+    priv_path, pub_path = key_paths(name, directory)
     if priv_path.exists() and pub_path.exists():
         return KeyPair(priv_path, pub_path, pub_path.read_text().strip())
     key = Ed25519PrivateKey.generate()

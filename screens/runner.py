@@ -61,8 +61,7 @@ async def apply_run(gw: Any, handle: RunHandle, emit: Emit, *, facts: Any = None
         facts, tenant_id = pf.facts, pf.tenant_id
     public_key = plan_mod.read_public_key(plan) if plan.test_vm.enabled else None
     if plan.test_vm.enabled and public_key is None:
-        pair = sshkeys.generate(journal.run_id)
-        journal.add_generated_key(str(pair.private_path))
+        pair = sshkeys.generate_for_run(journal)  # the journal names the key before the key exists
         public_key = pair.public_key
     with journal.locked():
         ctx = Context(gw=gw, plan=plan, graph=build_graph(plan, facts), journal=journal, emit=emit,
