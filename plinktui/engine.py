@@ -77,6 +77,8 @@ _USER_FIXES: dict[str, str] = {
     "MissingSubscriptionRegistration": "register the provider: az provider register --namespace <namespace>",
     "RequestDisallowedByPolicy": "an Azure Policy forbids this; change the plan or ask for an exemption",
     "InvalidResourceName": "change the name in the plan (see the naming rules in the message)",
+    "NetcfgInvalidVirtualNetworkSite": "change network.vnet: 2-64 letters, digits, underscores, periods and hyphens, "
+                                       "starting with a letter or digit, ending with a letter, digit or underscore",
     "VaultAlreadyExists": "the vault name is taken globally; choose another vault.name",
     "ConflictError": "the name is taken or soft-deleted; choose another name or purge the deleted vault",
     "NetcfgSubnetRangesOverlap": "choose a subnet_prefix that overlaps no existing subnet",

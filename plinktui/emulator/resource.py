@@ -188,6 +188,10 @@ class Kind:
         """Whether a record shows in lists (soft-deleted vaults do not)."""
         return True
 
+    def check_name(self, name: str) -> None:
+        """Raise ARM's error when a PUT's ``name`` breaks the type's naming rule (default: ``name_pattern``)."""
+        _check_name(self, name)
+
 
 def _check_name(kind: Kind, name: str) -> None:
     if ".." in name or not kind.name_pattern.match(name):
@@ -240,7 +244,7 @@ def mount(emu: Emulator, kind: Kind) -> None:
     async def put_item(req: Req) -> Resp:
         emu.check_scope(req)
         rid = kind.rid(req)
-        _check_name(kind, name_of(rid))
+        kind.check_name(name_of(rid))
         emu.check_parent(rid, kind)
         body = req.body
         if not isinstance(body, dict):

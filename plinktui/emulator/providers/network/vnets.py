@@ -6,12 +6,16 @@ does), and a VNet GET embeds the current subnets. Rules, with Azure's codes: pre
 (``InvalidAddressPrefixFormat``, ``InvalidCIDRNotation``), no overlapping address spaces (``VnetAddressSpacesOverlap``),
 subnets inside the address space (``NetcfgSubnetRangeOutsideVnet``) and apart from their siblings
 (``NetcfgSubnetRangesOverlap``), /29 the smallest IPv4 subnet (``NetcfgInvalidSubnet``), and a subnet in use is never
-removed (``InUseSubnetCannotBeDeleted``).
+removed (``InUseSubnetCannotBeDeleted``). VNet names are 2-64 letters, digits, underscores, periods and hyphens,
+starting with a letter or digit and ending with a letter, digit or underscore: what breaks Microsoft.Network's
+generic name rule is ``InvalidResourceName``, a length outside 2-64 or a leading ``_`` is
+``NetcfgInvalidVirtualNetworkSite``.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from plinktui.emulator import cidr, errors
@@ -33,6 +37,25 @@ from plinktui.emulator.providers.network.common import (
 )
 from plinktui.emulator.resource import Req, name_of, ref
 from plinktui.emulator.store import Record, new_etag
+
+# Microsoft.Network's generic name rule, checked first with its own wording (which says 80 characters) ...
+NETWORK_NAME = re.compile(r"^\w(?:[\w.\-]{0,78}\w)?$", re.ASCII)
+# ... then the VNet's own rule: 2-64 characters, starting with a letter or digit.
+VNET_NAME = re.compile(r"^[A-Za-z0-9][\w.\-]{0,62}\w$", re.ASCII)
+
+
+def check_vnet_name(name: str) -> None:
+    """Refuse a VNet name as Azure does: the provider's generic rule first, then the VNet's 2-64 rule."""
+    if not NETWORK_NAME.match(name):
+        raise errors.InvalidResourceName(
+            f"Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word "
+            "character, and it must end with a word character or with '_'. The name may contain word characters or "
+            "'.', '-', '_'.", code="InvalidResourceName")
+    if not VNET_NAME.match(name):
+        raise bad("NetcfgInvalidVirtualNetworkSite",
+                  f"Virtual network site is not valid as specified with the name '{name}'. A virtual network name "
+                  "must be 2-64 characters long and start with a letter or digit.")
+
 
 POLICY_VALUES = ("Enabled", "Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled")
 SERVER_OWNED = ("provisioningState", "ipConfigurations", "privateEndpoints", "ipConfigurationProfiles",
@@ -161,6 +184,9 @@ class VirtualNetworks(NetworkKind):
     item = RG_SCOPE + "/virtualNetworks/{name}"
     sub_list = SUB_SCOPE + "/virtualNetworks"
     latency = "vnet"
+
+    def check_name(self, name: str) -> None:
+        check_vnet_name(name)
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)
