@@ -116,6 +116,11 @@ def _is_lro_failure(exc: BaseException) -> bool:
     return isinstance(exc.__cause__, OperationFailed) or 200 <= status < 300
 
 
+def for_run(fix: str | None, run_id: str) -> str | None:
+    """Fixes are written run-agnostic ("--resume RUN"); the user gets the command for this run."""
+    return re.sub(r"\bRUN\b", run_id, fix) if fix else fix
+
+
 def classify(exc: BaseException) -> tuple[str, str, str | None]:
     """Turn an exception into (error_class, plain message, fix)."""
     if isinstance(exc, NodeError):
@@ -930,9 +935,7 @@ async def apply(ctx: Context, *, max_parallel: int = 8) -> RunOutcome:
             ctx.journal.record(node.key, status="failed", rtype=node.rtype, name=node.name, error=msg)
 
     async def emit(event: Event) -> None:
-        # Fixes are written run-agnostic ("--resume RUN"); the user gets the command for this run.
-        if event.fix:
-            event.fix = re.sub(r"\bRUN\b", ctx.run_id, event.fix)
+        event.fix = for_run(event.fix, ctx.run_id)
         await ctx.emit(event)
 
     if ctx.journal.state != "running":

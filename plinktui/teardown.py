@@ -207,9 +207,10 @@ async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit
             await emit(Event("succeeded", key="vault", rtype="Microsoft.KeyVault/deletedVaults",
                              name=plan.vault.vault_name, elapsed=ctx.elapsed(), message="purged; the name is free"))
         except Exception as exc:  # noqa: BLE001
-            from plinktui.engine import classify
+            from plinktui.engine import classify, for_run
 
             cls, msg, fix = classify(exc)
+            fix = for_run(fix, journal.run_id)
             result.failed["purge"] = msg
             await emit(Event("failed", key="vault", rtype="Microsoft.KeyVault/deletedVaults",
                              name=plan.vault.vault_name, elapsed=ctx.elapsed(), error=msg, error_class=cls, fix=fix))

@@ -132,3 +132,11 @@ def test_classify_http_errors() -> None:
 def test_parse_getent_lenient() -> None:
     out = "Enable succeeded: \n[stdout]\n10.70.1.4       kv.privatelink.vaultcore.azure.net kv.vault.azure.net\n\n[stderr]\n"
     assert parse_getent(out) == ["10.70.1.4"]
+
+
+def test_fixes_name_the_run_they_belong_to() -> None:
+    from plinktui.engine import RESUME_FIX, for_run
+
+    assert for_run(RESUME_FIX, "crash-20261129-1") == "resume the run: plinktui setup --resume crash-20261129-1"
+    assert for_run("see plinktui RUNS", "x") == "see plinktui RUNS"  # only the whole word RUN is a placeholder
+    assert for_run(None, "x") is None
