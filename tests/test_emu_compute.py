@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import ssl
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from typing import Any
 
 import asyncssh
 import pytest
+from arm_examples import Reply, call
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from plinktui.cloud import Gateway, TargetError
@@ -22,40 +19,6 @@ RG = "rg-compute"
 LOC = "westus2"
 IMAGE = {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"}
 NET_API = "2026-03-01"
-
-
-@dataclass
-class Reply:
-    """One raw HTTPS answer, headers included (LRO tests need ``Location``)."""
-
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-
-def _call_sync(emu: Any, method: str, path: str, body: Any, api_version: str | None, token: str | None) -> Reply:
-    url = path if path.startswith("https://") else emu.endpoint + path
-    if api_version and "api-version=" not in url:
-        url += ("&" if "?" in url else "?") + f"api-version={api_version}"
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    ctx = ssl.create_default_context(cafile=emu.ca_cert)
-    try:
-        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
-            raw = r.read()
-            return Reply(r.status, json.loads(raw) if raw else None, dict(r.headers))
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        return Reply(e.code, json.loads(raw) if raw else None, dict(e.headers))
-
-
-async def call(emu: Any, method: str, path: str, body: Any = None, api_version: str | None = None,
-               token: str | None = "compute-test") -> Reply:
-    """Raw HTTPS to the emulator (urllib in a thread: the emulator serves on this test's event loop)."""
-    return await asyncio.to_thread(_call_sync, emu, method, path, body, api_version, token)
 
 
 async def settle(emu: Any, reply: Reply, tries: int = 500) -> Reply:
