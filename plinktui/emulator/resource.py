@@ -179,10 +179,16 @@ class Kind:
 
     def patch(self, req: Req, rec: Record, body: dict[str, Any]) -> dict[str, Any]:
         """PATCH: by default only tags (Microsoft.Network updateTags semantics)."""
+        return self.patched_copy(rec, body)[0]
+
+    @staticmethod
+    def patched_copy(rec: Record, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A copy of the document with the PATCH's tags applied, and the PATCH's properties (already checked to be
+        an object by the route) for a kind to merge as its semantics say."""
         doc = copy.deepcopy(rec.doc)
         if "tags" in body:
             doc["tags"] = body.get("tags") or {}
-        return doc
+        return doc, body.get("properties") or {}
 
     def listable(self, rec: Record) -> bool:
         """Whether a record shows in lists (soft-deleted vaults do not)."""
@@ -276,6 +282,8 @@ def mount(emu: Emulator, kind: Kind) -> None:
         tags = req.body.get("tags")
         if tags is not None and (not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values())):
             raise errors.InvalidRequestContent("The 'tags' member must be an object of string values.")
+        if not isinstance(req.body.get("properties"), dict | None):
+            raise errors.InvalidRequestContent("The 'properties' member must be an object.")
         emu.check_write_allowed(req)
         doc = kind.patch(req, rec, req.body)
         if kind.etag:

@@ -325,12 +325,7 @@ class Vaults(Kind):
         return doc
 
     def patch(self, req: Req, rec: Record, body: dict[str, Any]) -> dict[str, Any]:
-        doc = copy.deepcopy(rec.doc)
-        if "tags" in body:
-            doc["tags"] = body.get("tags") or {}
-        props = body.get("properties") or {}
-        if not isinstance(props, dict):
-            raise errors.InvalidRequestContent("The 'properties' member must be an object.")
+        doc, props = self.patched_copy(rec, body)
         merged = dict(doc["properties"])
         for key, value in props.items():
             if key in ("vaultUri", "provisioningState", "privateEndpointConnections", "hsmPoolResourceId",

@@ -227,10 +227,8 @@ class RecordSets(Kind):
         recount(self.emu, rec.id.rsplit("/", 2)[0])
 
     def patch(self, req: Req, rec: Record, body: dict[str, Any]) -> dict[str, Any]:
-        doc = copy.deepcopy(rec.doc)
+        doc = copy.deepcopy(rec.doc)  # record sets carry no tags
         props = body.get("properties") or {}
-        if not isinstance(props, dict):
-            raise errors.InvalidRequestContent("The 'properties' member must be an object.")
         field = RECORD_FIELD[self.rtype]
         for key in ("metadata", "ttl", field):
             if key in props and props[key] is not None:
@@ -327,12 +325,7 @@ class Links(Kind):
         recount(self.emu, rec.id.rsplit("/virtualNetworkLinks/", 1)[0])
 
     def patch(self, req: Req, rec: Record, body: dict[str, Any]) -> dict[str, Any]:
-        doc = copy.deepcopy(rec.doc)
-        if "tags" in body:
-            doc["tags"] = body.get("tags") or {}
-        props = body.get("properties") or {}
-        if not isinstance(props, dict):
-            raise errors.InvalidRequestContent("The 'properties' member must be an object.")
+        doc, props = self.patched_copy(rec, body)
         if props.get("registrationEnabled") is not None:
             doc["properties"]["registrationEnabled"] = bool(props["registrationEnabled"])
             self._check_vnet_links(rec.id, doc["properties"]["virtualNetwork"]["id"],

@@ -85,12 +85,6 @@ class ResourceGroups(Kind):
             doc["managedBy"] = body["managedBy"]
         return doc
 
-    def patch(self, req: Req, rec: Record, body: dict[str, Any]) -> dict[str, Any]:
-        doc = dict(rec.doc)
-        if "tags" in body:
-            doc["tags"] = body.get("tags") or {}
-        return doc
-
     def on_delete(self, rec: Record) -> None:
         prefix = rec.id.lower() + "/"
         members = [r for r in list(self.emu.store._by_id.values()) if r.id.lower().startswith(prefix)]
