@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from plinktui.plan import Plan
 
-# Seconds an LRO takes in the emulator's latency profile (DESIGN.md), also a fair guide to real Azure.
+# Seconds an LRO takes in the emulator's latency profile (README, "Latency profile"), also a fair guide to real Azure.
 LATENCY_PROFILE: dict[str, float] = {
     "rg": 0, "vnet": 4, "subnet": 3, "pls_subnet": 3, "nsg": 3, "pip": 3, "nic": 2, "vault": 20, "zone": 30,
     "link": 30, "pe": 60, "zone_group": 5, "lb": 5, "pls": 30, "vm": 60, "verify": 0, "probe": 20,

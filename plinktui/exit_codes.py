@@ -1,4 +1,4 @@
-"""Process exit codes shared by every plinktui command (DESIGN.md, "Contracts")."""
+"""Process exit codes shared by every plinktui command (README, "Exit codes")."""
 
 from enum import IntEnum
 

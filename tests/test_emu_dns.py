@@ -1,4 +1,4 @@
-"""The DNS model (plinktui.emulator.dns): every case of shared/fixtures/probe-outputs.md §1-4, rendered through the
+"""The DNS model (plinktui.emulator.dns): every case of docs/probe-formats.md §1-4, rendered through the
 demo VM shell so the exact text is checked, over zones/links made through the SDK and network documents planted in
 the store as the network provider writes them."""
 

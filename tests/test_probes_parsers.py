@@ -1,4 +1,4 @@
-"""Probe parsers: every shape of shared/fixtures/probe-outputs.md, round trips through the demo VM shell, and
+"""Probe parsers: every shape of docs/probe-formats.md, round trips through the demo VM shell, and
 hostile input (binary, ANSI, CRLF, truncation, 1 MB) that must never raise and never yield a pass."""
 
 from __future__ import annotations

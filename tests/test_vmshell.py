@@ -1,4 +1,4 @@
-"""The demo VM shell answers in the exact formats of shared/fixtures/probe-outputs.md, and runs nothing else."""
+"""The demo VM shell answers in the exact formats of docs/probe-formats.md, and runs nothing else."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The emulator's DNS and Key Vault data-plane model: what a name resolves to from a VNet (or from the internet), and
 what ``GET https://<vault>.vault.azure.net/healthstatus`` answers.
 
-Public DNS (``vnet_id=None``), as Azure publishes it (shared/fixtures/probe-outputs.md §1-2)::
+Public DNS (``vnet_id=None``), as Azure publishes it (docs/probe-formats.md §1-2)::
 
     <v>.vault.azure.net -> [<v>.privatelink.vaultcore.azure.net, once >= 1 connection is Approved]
       -> data-prod-<reg>.vaultcore.azure.net -> data-prod-<reg>-region.vaultcore.azure.net  A <regional public IP>

@@ -38,7 +38,7 @@ LATENCY_PROFILE: dict[str, float] = {
     "link": 30, "pe": 60, "zonegroup": 5, "lb": 5, "pls": 30, "vm": 60, "runcommand": 20, "record": 0,
     "purge": 20,
 }
-"""Seconds before an LRO completes at ``--latency-scale 1`` (DESIGN.md)."""
+"""Seconds before an LRO completes at ``--latency-scale 1`` (README, "Latency profile")."""
 
 PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute")
 """Provider modules under plinktui.emulator.providers; each has ``register(emu)``."""

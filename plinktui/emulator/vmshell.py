@@ -2,7 +2,7 @@
 
 Nothing here executes anything on the host: there is no subprocess, no ``eval``, no file access. Every command is
 answered from a :class:`VmView` (the emulator's DNS model for one VM) in the exact formats of the real Linux tools, as
-recorded in ``shared/fixtures/probe-outputs.md``.
+recorded in ``docs/probe-formats.md``.
 
 Supported command lines (one or several joined by ``;``, ``&&`` or ``||``; ``#`` starts a comment)::
 

@@ -7,7 +7,7 @@ a chain that does not link up, an address that is not an IP, output that does no
 been cut mid-address: ``10.1.2.34`` cut to ``10.1.2.3`` must not look like a match), or more than
 :data:`MAX_TEXT` characters. Names come back lower-case without the trailing dot.
 
-The shapes are those recorded in ``shared/fixtures/probe-outputs.md``.
+The shapes are those recorded in ``docs/probe-formats.md``.
 """
 
 from __future__ import annotations
