@@ -104,8 +104,10 @@ _MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#!|~$@])")
 # At the start of a list item or cell these begin a nested list or a heading: escape them there only.
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+])|(\d+)([.]))")
-# Runs a GFM renderer would turn into links by itself (extended autolinks: scheme://, www., e-mail addresses).
-_MD_LINKISH = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S*|\S+@\S+\.\S+")
+# Runs a renderer may turn into links by itself: GFM's extended autolinks (scheme://, www., e-mail addresses) and
+# the bare domain names that linkify-style renderers (markdown-it, many wikis) link too.
+_MD_LINKISH = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S*|\S+@\S+\.\S+"
+                         r"|\b(?:[a-z0-9_-]+\.)+[a-z][a-z0-9-]*[a-z]\b\S*")
 
 
 def _md_text(text: str) -> str:
