@@ -302,7 +302,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """Presenter: auto-advance on/off."""
         if self.autopilot is not None:
             on = self.autopilot.toggle()
-            self.notify(f"auto-advance {'on' if on else 'off'}")
+            safe.notify(self, f"auto-advance {'on' if on else 'off'}")
 
     def action_reset_demo(self) -> None:
         """Demo: tear down every demo run and purge its vault, for the next session."""
@@ -334,7 +334,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         for screen in self.screen_stack:
             if hasattr(screen, "load_runs"):
                 screen.load_runs()
-        self.notify(f"demo reset: {len(runs)} run(s) torn down")
+        safe.notify(self, f"demo reset: {len(runs)} run(s) torn down")
 
     def confirm_teardown(self, run_id: str, after: Any = None) -> None:
         """Ask, then tear down a run (deleting only what it created) and purge its vault."""

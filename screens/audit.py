@@ -240,8 +240,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
                     sn_node.add_leaf(safe.text(("✗ " if broken else "") + label, style="red" if broken else ""))
                 if len(eps) > TOPOLOGY_LEAVES:
                     # a tree of thousands of leaves helps nobody; the Endpoints tab (with /) holds them all
-                    sn_node.add_leaf(Text(f"… {len(eps) - TOPOLOGY_LEAVES} more endpoints (see Endpoints & NICs, / "
-                                          "filters)"))
+                    sn_node.add_leaf(safe.text(f"… {len(eps) - TOPOLOGY_LEAVES} more endpoints (see Endpoints & "
+                                               "NICs, / filters)"))
         for zone in inv.zones:
             zn = tree.root.add(safe.text(f"zone {zone.name} ({len(zone.records)} records)"), expand=True)
             for link in zone.links:

@@ -107,7 +107,7 @@ class NetworkScreen(WizardStep):
         self._vnets = vnets
         region = self.query_one("#region", Select)
         current = region.value if region.value is not Select.NULL else self.state.region
-        region.set_options([(r, r) for r in regions] or [(str(current), current)])
+        region.set_options([(safe.text(r), r) for r in regions] or [(safe.text(current), current)])
         if current in regions or not regions:
             region.value = current
         self._loaded = True
