@@ -101,18 +101,18 @@ def clip(value: object, limit: int) -> str:
 # HTML first (so no tag or entity survives), then every ASCII punctuation character that Markdown or GitHub gives a
 # meaning to inline: emphasis, code, links and images, tables, headings, strike-through, math, @mentions, #refs.
 _MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#!|~$@])")
+_MD_SPECIAL = re.compile(r'[&<>"\\`*_{}\[\]()#!|~$@]')
 # At the start of a list item or cell these begin a nested list or a heading: escape them there only.
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+])|(\d+)([.]))")
-# Runs a renderer may turn into links by itself: GFM's extended autolinks (scheme://, www., e-mail addresses) and
-# the bare domain names that linkify-style renderers (markdown-it, many wikis) link too.
-_MD_LINKISH = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S*|\S+@\S+\.\S+"
-                         r"|\b(?:[a-z0-9_-]+\.)+[a-z][a-z0-9-]*[a-z]\b\S*")
+# A word a renderer may turn into a link by itself: GFM's extended autolinks (scheme://, www., e-mail addresses),
+# and bare domain names, which linkify-style renderers (markdown-it, many wikis) link too. Also any @mention.
+_MD_LINKISH = re.compile(r"(?i)://|\bwww\.|@|\.[a-z][a-z0-9-]*[a-z]")
+_MD_WORDS = re.compile(r"(\s+)")
 
 
-def _md_text(text: str) -> str:
-    text = "".join(_MD_HTML.get(ch, ch) for ch in text)
-    return _MD_PUNCT.sub(r"\\\1", text)
+def _md_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _MD_HTML.get(ch) or "\\" + ch
 
 
 def _md_start(text: str) -> str:
@@ -126,19 +126,18 @@ def _md_start(text: str) -> str:
 def md(value: object) -> str:
     """Untrusted text as inline Markdown that renders as exactly that text: no HTML, link, emphasis or mention.
 
-    The value first goes through :func:`visible` (so it is one line without control characters); then HTML
-    special characters become entities, Markdown punctuation is backslash-escaped, and anything a GFM renderer would
-    auto-link (``https://…``, ``www.…``, ``a@b.c``) is put in a code span, where no renderer makes links.
-    Usable in a table cell (``|`` is escaped) and in a list item.
+    The value first goes through :func:`visible` (so it is one line without control characters); then every word a
+    renderer could turn into a link or a mention (``https://…``, ``www.…``, ``a@b.c``, ``@team``, a bare domain name
+    such as ``evil.example``) becomes a code span, where no renderer makes links; in the other words HTML special
+    characters become entities and Markdown punctuation is backslash-escaped. Usable in a table cell (``|`` is
+    escaped) and in a list item.
     """
     text = visible(value)
-    out: list[str] = []
-    pos = 0
-    for m in _MD_LINKISH.finditer(text):
-        out.append(_md_text(text[pos:m.start()]))
-        out.append(md_code(m.group()))
-        pos = m.end()
-    out.append(_md_text(text[pos:]))
+    if not _MD_LINKISH.search(text):
+        return _md_start(_MD_SPECIAL.sub(_md_char, text))
+    words = _MD_WORDS.split(text)  # words at even indexes, the white space between them at odd ones
+    out = [w if i % 2 else (md_code(w) if _MD_LINKISH.search(w) else _MD_SPECIAL.sub(_md_char, w))
+           for i, w in enumerate(words)]
     return _md_start("".join(out))
 
 
@@ -152,7 +151,7 @@ def md_code(value: object) -> str:
     text = visible(value).replace("|", "\\|")
     if not text:
         return ""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) else ""
     return f"{fence}{pad}{text}{pad}{fence}"
