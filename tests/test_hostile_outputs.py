@@ -51,6 +51,7 @@ VECTORS = {
     "HV11": "SSH command output (a CNAME in `host`)",
     "HV12": "SSH command output (healthstatus network-info header)",
     "HV13": "journal file (plan name)",
+    "HV14": "private DNS TXT record value (in the privatelink zone the audit reads)",
 }
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
                      "\ufff9-\ufffb\U000e0000-\U000e007f]")
@@ -119,7 +120,7 @@ async def _put(emu: Any, path: str, body: dict[str, Any], api: str) -> Any:
 
 
 async def hostile_world(emu: Any, *, vault_name: str, pe_name: str, rg: str = "rg-hostile") -> dict[str, str]:
-    """Plant vectors HV01-HV08 by raw ARM, as other people with write access (or the target's owner) would."""
+    """Plant vectors HV01-HV08 and HV14 by raw ARM, as other people with write access (or the target's owner) would."""
     sub = emu.config.subscription_id
     tenant = emu.config.tenant_id
     base = f"/subscriptions/{sub}/resourceGroups/{rg}"
@@ -154,6 +155,12 @@ async def hostile_world(emu: Any, *, vault_name: str, pe_name: str, rg: str = "r
             "subnet": {"id": f"{vnet}/subnets/snet-pe"}, "privateLinkServiceConnections": [
                 {"name": "conn-taken", "properties": {"privateLinkServiceId": vault, "groupIds": ["vault"]}}]}},
         SUB_API["network"])
+    zone = f"{net}/privateDnsZones/privatelink.vaultcore.azure.net"
+    await _put(emu, zone, {"location": "global"}, "2024-06-01")
+    await _put(emu, f"{zone}/TXT/kvhostile0001", {"properties": {"ttl": 10, "txtRecords": [
+        {"value": [payload("HV14")]}]}}, "2024-06-01")
+    await _put(emu, f"{zone}/virtualNetworkLinks/link-hostile", {"location": "global", "properties": {
+        "virtualNetwork": {"id": vnet}, "registrationEnabled": False}}, "2024-06-01")
     return {"rg": rg, "vnet": vnet, "vault": vault}
 
 
@@ -452,9 +459,10 @@ async def test_every_output_of_a_hostile_subscription_is_inert(emu, capsys, tmp_
     for v, what in VECTORS.items():
         print(f"  {v} {what}: {sorted(o for m, o in reached if m == v) or 'shown by no output'}")
     assert not det.leaks, "\n".join(det.leaks)
-    # Tags and request messages are read but never displayed by plinktui; asyncssh's client never shows an auth
-    # banner. Every other vector reached at least one output (and was shown inert there).
-    assert {v for v, n in by_vector.items() if n == 0} <= {"HV01", "HV02", "HV03", "HV05", "HV06", "HV09"}, by_vector
+    # Tags, request messages and TXT values are read but never displayed by plinktui; asyncssh's client never shows
+    # an auth banner. Every other vector reached at least one output (and was shown inert there).
+    assert {v for v, n in by_vector.items() if n == 0} <= {"HV01", "HV02", "HV03", "HV05", "HV06", "HV09", "HV14"}, \
+        by_vector
 
 
 def test_the_detector_catches_a_raw_print(capsys, monkeypatch) -> None:
