@@ -111,3 +111,23 @@ def test_visible_formatter_makes_every_record_one_safe_line() -> None:
     assert not DANGEROUS.search(text.replace("\n", ""))
     assert text.splitlines()[0] == f"DEBUG reason bye\\n{visible(ATTACK)}"
     assert "RuntimeError: boom\\x1b[2J" in text and "failed on \\u202evm" in text
+
+
+async def test_live_progress_table_draws_with_cursor_moves_only() -> None:
+    """`setup` on a TTY redraws its table with two escape sequences; a hostile name adds none, even under the guard."""
+    from plinktui.engine import Event
+    from plinktui.provision_cli import Renderer
+
+    raw = io.StringIO()
+    r = Renderer("live", out=TerminalStream(raw))  # type: ignore[arg-type]
+    name = "pe\n" + ATTACK
+    await r.event(Event("running", key="pe", rtype="Microsoft.Network/privateEndpoints", name=name))
+    await r.event(Event("failed", key="pe", rtype="Microsoft.Network/privateEndpoints", name=name,
+                        error="refused: " + ATTACK, fix="rename it"))
+    r.line("done " + ATTACK)
+    text = raw.getvalue()
+    escapes = re.findall(r"\x1b\[[0-9;]*[A-Za-z]", text)
+    assert escapes and set(escapes) <= {"\x1b[1F", "\x1b[J"}, escapes
+    rest = re.sub(r"\x1b\[\d*F|\x1b\[J", "", text)
+    assert not DANGEROUS.search(rest.replace("\n", ""))
+    assert visible(name) in text and "pe\\n" in text  # the name stays on its own line, shown literally
