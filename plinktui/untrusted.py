@@ -8,8 +8,8 @@ not trust. It becomes *display* only through this module:
   renderer acts on (C0/C1 controls including newline, DEL, bidi overrides and isolates, zero-width and other format
   characters, line/paragraph separators, lone surrogates) is shown as a Python-style escape such as ``\\x1b`` or
   ``\\u202e``. It is never emitted.
-- :func:`md` / :func:`md_code` for Markdown: text with HTML and Markdown syntax escaped (URL-like runs go into code
-  spans, so no renderer turns them into links), or a code span that no backtick in the value can break.
+- :func:`md` / :func:`md_code` for Markdown: text with HTML and Markdown syntax escaped (words a renderer could
+  turn into a link or a mention go into code spans), or a code span that no backtick in the value can break.
 - :class:`TerminalStream` wraps ``sys.stdout``/``sys.stderr`` for the headless commands, so even a ``print`` that
   forgot :func:`visible` cannot drive the terminal; a deliberate cursor movement has to go through
   :meth:`TerminalStream.control`, which only knows the few sequences plinktui itself draws with.
