@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from plinktui.exit_codes import ExitCode
+from plinktui.untrusted import guarded_stdio, visible
 
 FORMATS = ("table", "json", "markdown", "sarif")
 
@@ -129,7 +130,7 @@ async def run(args: argparse.Namespace) -> int:
         print("plinktui audit: interrupted", file=sys.stderr)
         return int(ExitCode.ERROR)
     except Exception as exc:  # noqa: BLE001 - the contract is one clear line and exit 2, never a traceback
-        print(f"plinktui audit: {_one_line(exc)}", file=sys.stderr)
+        print(f"plinktui audit: {visible(_one_line(exc))}", file=sys.stderr)
         return int(ExitCode.ERROR)
     if not _emit(text, getattr(args, "output", None)):
         return int(ExitCode.ERROR)
@@ -147,7 +148,7 @@ def _emit(text: str, out: str | None) -> bool:
             sys.stdout.write(text)
             sys.stdout.flush()
     except OSError as exc:
-        print(f"plinktui audit: cannot write report: {_first(str(exc))}", file=sys.stderr)
+        print(f"plinktui audit: cannot write report: {visible(_first(str(exc)))}", file=sys.stderr)
         return False
     return True
 
@@ -162,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     """Standalone entry (``python -m audits.cli``), handy until the lead's ``plinktui audit`` wiring lands."""
     parser = argparse.ArgumentParser(prog="plinktui audit", description=__doc__.splitlines()[0])
     add_arguments(parser)
-    return asyncio.run(run(parser.parse_args(argv)))
+    args = parser.parse_args(argv)
+    with guarded_stdio():
+        return asyncio.run(run(args))
 
 
 if __name__ == "__main__":

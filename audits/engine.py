@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Any
 from audits import checks
 from audits.collector import collect
 from audits.report import AuditResult
+
+log = logging.getLogger("plinktui.audit")
 
 
 @dataclass
@@ -60,6 +63,11 @@ async def run_audit(gw: Any, *, subscriptions: Sequence[str] | None = None, reso
 
         verdicts, notes, vm_vnets = await run_probes(gw, inv, probe)
     findings = checks.run_all(inv, verdicts, vm_vnets or None)
+    # Findings and notes quote what the subscription and the VMs said; the log formatter shows them visibly.
+    for f in findings:
+        log.debug("finding %s on %s: %s", f.check_id, f.resource_id, f.detail)
+    for note in notes + inv.notes:
+        log.debug("note: %s", note)
     stats = {
         "arm_requests": gw.stats.requests - r0,
         "collect_requests": collect_requests,

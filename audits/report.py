@@ -1,5 +1,10 @@
 """Report renderers: plain table (TTY), JSON schema ``plinktui.audit/v1``, Markdown and SARIF 2.1.0.
 
+Every value shown comes from the subscription or a VM and is untrusted: the table goes through
+:func:`plinktui.untrusted.visible` cell by cell, Markdown through :func:`~plinktui.untrusted.md` /
+:func:`~plinktui.untrusted.md_code`, and SARIF's display text through :func:`~plinktui.untrusted.visible`. JSON keeps
+values raw (``json.dumps`` escapes control characters itself).
+
 Reports carry resource ids, names, IPs and findings only. Nothing secret is ever collected (no keys, tokens, SAS
 URLs or connection strings are read by the collector), and :func:`_scrub` additionally masks anything that looks like
 a bearer token or SAS signature in free text, as a belt-and-braces guard for details copied from probe output.
@@ -16,6 +21,7 @@ from typing import Any
 
 from audits.checks import CATALOGUE, SEVERITY_RANK, Finding
 from audits.inventory import Endpoint, Inventory, key, name_of
+from plinktui.untrusted import md, md_code, visible
 
 SCHEMA = "plinktui.audit/v1"
 TOOL_URI = "https://github.com/plinktui/plinktui"
@@ -125,10 +131,10 @@ def render_table(result: AuditResult, width: int = 120) -> str:
     lines.append("")
     lines.append(f"Findings ({len(result.findings)})")
     for f in result.findings:
-        lines.append(f"  {f.severity.upper():7} {f.check_id}  {f.title}  [{_short(f.resource_id)}]")
-        lines.append(f"          {_scrub(f.detail)}")
-        lines.append(f"          fix: {f.remediation.text}")
-        lines.append(f"          $ {f.remediation.command}")
+        lines.append(f"  {f.severity.upper():7} {f.check_id}  {visible(f.title)}  [{visible(_short(f.resource_id))}]")
+        lines.append(f"          {visible(_scrub(f.detail))}")
+        lines.append(f"          fix: {visible(f.remediation.text)}")
+        lines.append(f"          $ {visible(f.remediation.command)}")
     if result.probes:
         lines.append("")
         lines.append(f"Probes ({len(result.probes)})")
@@ -141,7 +147,7 @@ def render_table(result: AuditResult, width: int = 120) -> str:
     notes = result.notes + inv.notes
     if notes:
         lines.append("")
-        lines.extend(f"note: {_scrub(n)}" for n in notes)
+        lines.extend(f"note: {visible(_scrub(n))}" for n in notes)
     s = summary(result.findings)
     st = result.stats
     lines.append("")
@@ -150,7 +156,9 @@ def render_table(result: AuditResult, width: int = 120) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _columns(rows: Sequence[tuple[str, ...]], width: int) -> list[str]:
+def _columns(raw_rows: Sequence[tuple[str, ...]], width: int) -> list[str]:
+    """Aligned columns; each cell is untrusted and shown through :func:`visible` (widths are measured after)."""
+    rows = [tuple(visible(c) for c in r) for r in raw_rows]
     n = len(rows[0])
     widths = [min(max(len(r[i]) for r in rows), 48) for i in range(n)]
     out = []
@@ -158,10 +166,6 @@ def _columns(rows: Sequence[tuple[str, ...]], width: int) -> list[str]:
         cells = [(c if len(c) <= widths[i] else c[: widths[i] - 1] + "~").ljust(widths[i]) for i, c in enumerate(r)]
         out.append(("  " + "  ".join(cells)).rstrip()[: max(width, 40)])
     return out
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(result: AuditResult) -> str:
@@ -177,23 +181,23 @@ def render_markdown(result: AuditResult) -> str:
     else:
         out += ["| Severity | Check | Resource | Detail | Fix |", "|---|---|---|---|---|"]
         for f in result.findings:
-            out.append(f"| {f.severity} | {f.check_id} {_md(f.title)} | `{_md(_short(f.resource_id))}` | "
-                       f"{_md(_scrub(f.detail))} | {_md(f.remediation.text)}<br>`{_md(f.remediation.command)}` |")
+            out.append(f"| {f.severity} | {f.check_id} {md(f.title)} | {md_code(_short(f.resource_id))} | "
+                       f"{md(_scrub(f.detail))} | {md(f.remediation.text)}<br>{md_code(f.remediation.command)} |")
     out += ["", "## Private endpoints", "", "| Name | VNet | IP | Connection | Target | FQDN |", "|---|---|---|---|---|---|"]
     for ep in sorted(inv.endpoints, key=lambda e: key(e.id)):
-        out.append(f"| {_md(ep.name)} | {_md(name_of(ep.vnet_id or ''))} | {', '.join(inv.ips_of(ep))} | "
-                   f"{ep.connection_state} | {_md(name_of(ep.target_id or ''))} | "
-                   f"{_md(', '.join(inv.fqdns_of(ep)))} |")
+        out.append(f"| {md_code(ep.name)} | {md_code(name_of(ep.vnet_id or ''))} | {md(', '.join(inv.ips_of(ep)))} | "
+                   f"{md(ep.connection_state)} | {md_code(name_of(ep.target_id or ''))} | "
+                   f"{md(', '.join(inv.fqdns_of(ep)))} |")
     if result.probes:
         out += ["", "## Probes", "", "| VM | FQDN | Resolved | Expected | Verdict | healthstatus addr |",
                 "|---|---|---|---|---|---|"]
         for v in result.probes:
             e = probe_entry(v)
-            out.append(f"| {_md(str(e['vm']))} | {_md(str(e['fqdn']))} | {', '.join(e['resolved_ips'])} | "
-                       f"{e['expected_ip'] or ''} | {e['verdict']} | {e['healthstatus_addr'] or ''} |")
+            out.append(f"| {md_code(e['vm'])} | {md(e['fqdn'])} | {md(', '.join(e['resolved_ips']))} | "
+                       f"{md(e['expected_ip'])} | {md(e['verdict'])} | {md(e['healthstatus_addr'])} |")
     notes = result.notes + inv.notes
     if notes:
-        out += ["", "## Notes", ""] + [f"- {_md(_scrub(n))}" for n in notes]
+        out += ["", "## Notes", ""] + [f"- {md(_scrub(n))}" for n in notes]
     return "\n".join(out) + "\n"
 
 
@@ -220,7 +224,8 @@ def render_sarif(result: AuditResult, version: str = "0.1.0") -> str:
     for f in result.findings:
         results.append({
             "ruleId": f.check_id, "ruleIndex": index[f.check_id], "level": _LEVEL[f.severity],
-            "message": {"text": _scrub(f"{f.detail} Fix: {f.remediation.text} `{f.remediation.command}`")},
+            # message.text is shown to people by SARIF viewers: display text, so visible(); ids below stay exact.
+            "message": {"text": visible(_scrub(f"{f.detail} Fix: {f.remediation.text} `{f.remediation.command}`"))},
             "locations": [{"logicalLocations": [{"fullyQualifiedName": f.resource_id, "name": name_of(f.resource_id),
                                                  "kind": "resource"}]}],
             "partialFingerprints": {"plinktui/v1": f"{f.check_id}:{f.resource_id.lower()}"},

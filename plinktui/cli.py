@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -84,9 +85,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (the guarded stream while a command runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def _logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.WARNING), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from plinktui.untrusted import VisibleFormatter
+
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(old)  # main() may run more than once in a process (tests, the TUI's helpers)
+    handler = _StderrHandler()
+    # Log records carry names, tags and SSH output: every record is made visible-safe, at every level.
+    handler.setFormatter(VisibleFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper(), logging.WARNING))
     # The SDK's HTTP logging policy redacts headers, but request/response bodies are never wanted in our logs.
     logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
     logging.getLogger("asyncssh").setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -153,25 +177,34 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``plinktui`` console script."""
+    from plinktui.untrusted import guarded_stdio
+
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        with guarded_stdio():  # argparse echoes what it was given
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage line
         return int(exc.code or 0) and ExitCode.ERROR
     _logging(getattr(args, "log_level", "WARNING") or "WARNING")
+
+    # The TUI and the --plain prompts draw with escape sequences of their own (and show values through
+    # screens/safe.py); every other command's output goes through the terminal guard.
+    interactive = args.command in (None, "demo") or (args.command == "setup" and getattr(args, "plain", False))
     try:
-        return _dispatch(args, parser)
+        with contextlib.nullcontext() if interactive else guarded_stdio():
+            return _dispatch(args, parser)
     except KeyboardInterrupt:
         print("plinktui: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one readable line, never a traceback
         logging.getLogger("plinktui").debug("unhandled error", exc_info=True)
         from plinktui.cloud import TargetError
+        from plinktui.untrusted import visible
 
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if not isinstance(exc, TargetError):
             reason = f"{type(exc).__name__}: {reason}"
-        print(f"plinktui: {reason}", file=sys.stderr)
+        print(f"plinktui: {visible(reason)}", file=sys.stderr)
         return ExitCode.ERROR
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plinktui import validation as v
+from plinktui.untrusted import clip
 
 DEFAULT_ZONE = "privatelink.vaultcore.azure.net"
 DEFAULT_IMAGE = "Canonical:ubuntu-24_04-lts:server:latest"
@@ -310,8 +311,7 @@ class _Collector:
 
 def _shown(name: Any) -> str:
     """A key from the file as safe to print: control characters escaped (no terminal escapes), long names cut."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(name))
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clip(name, 60)
 
 
 def from_dict(data: dict[str, Any], source: str = "plan") -> Plan:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from plinktui.exit_codes import ExitCode
+from plinktui.untrusted import control, guarded_stdio, visible
 
 STATUS_MARK = {"queued": "·", "running": "→", "waiting": "…", "succeeded": "✓", "failed": "✗", "skipped": "-",
                "cancelled": "!", "info": "i"}
@@ -67,7 +68,12 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
 
 
 class Renderer:
-    """Turns engine events into output: JSON lines, plain lines, or a live ANSI table on a TTY."""
+    """Turns engine events into output: JSON lines, plain lines, or a live ANSI table on a TTY.
+
+    Names, messages and errors in events come from the cloud and the journal (untrusted): plain and live output
+    show each of them through :func:`~plinktui.untrusted.visible`, and :meth:`line` treats its whole text as one
+    untrusted line. JSON output keeps values raw (``json.dumps`` escapes controls).
+    """
 
     def __init__(self, mode: str, out: TextIO | None = None, err: TextIO | None = None):
         self.mode = mode  # json | plain | live
@@ -83,7 +89,7 @@ class Renderer:
             print(json.dumps({"kind": "info", "message": text}), file=self.out, flush=True)
         else:
             self._clear()
-            print(text, file=self.out, flush=True)
+            print(visible(text), file=self.out, flush=True)
             if self.mode == "live" and self.rows and not self.finished:
                 self._draw()
 
@@ -105,29 +111,30 @@ class Renderer:
         if self.mode == "plain":
             if ev.kind == "queued":
                 return
-            text = f"{ev.elapsed:7.1f}s  {ev.kind:<9} {ev.rtype.split('/')[-1]:<22} {ev.name}"
+            text = f"{ev.elapsed:7.1f}s  {visible(ev.kind):<9} {visible(ev.rtype.split('/')[-1]):<22} {visible(ev.name)}"
             if ev.message:
-                text += f"  {ev.message}"
+                text += f"  {visible(ev.message)}"
             if ev.error:
-                text += f"  error ({ev.error_class}): {ev.error}"
+                text += f"  error ({visible(ev.error_class)}): {visible(ev.error)}"
             if ev.fix:
-                text += f"  fix: {ev.fix}"
+                text += f"  fix: {visible(ev.fix)}"
             print(text, file=self.out, flush=True)
             return
         row = self.rows.setdefault(ev.key or ev.name, {"start": ev.elapsed})
-        row.update(kind=ev.kind, name=ev.name, rtype=ev.rtype.split("/")[-1], elapsed=ev.elapsed,
-                   note=ev.error or ev.message or "")
+        row.update(kind=ev.kind, name=visible(ev.name), rtype=visible(ev.rtype.split("/")[-1]), elapsed=ev.elapsed,
+                   note=visible(ev.error or ev.message or ""))
         if ev.kind == "running" and "began" not in row:
             row["began"] = ev.elapsed
         self._draw()
         if ev.kind == "failed":
             self._clear()
-            print(f"✗ {ev.name}: {ev.error}" + (f"\n  fix: {ev.fix}" if ev.fix else ""), file=self.out, flush=True)
+            print(f"✗ {visible(ev.name)}: {visible(ev.error)}" + (f"\n  fix: {visible(ev.fix)}" if ev.fix else ""),
+                  file=self.out, flush=True)
             self.drawn = 0
 
     def _clear(self) -> None:
         if self.mode == "live" and self.drawn:
-            self.out.write(f"\x1b[{self.drawn}F\x1b[J")
+            control(self.out, f"\x1b[{self.drawn}F\x1b[J")
             self.drawn = 0
 
     def _draw(self) -> None:
@@ -138,7 +145,7 @@ class Renderer:
             took = ""
             if "began" in row and row["kind"] in ("succeeded", "failed"):
                 took = f"{row['elapsed'] - row['began']:.1f}s"
-            text = f" {STATUS_MARK.get(row['kind'], ' ')} {row['rtype']:<22} {row['name']:<32} {row['kind']:<9} {took:>6}"
+            text = f" {STATUS_MARK.get(row['kind'], ' ')} {row['rtype']:<22} {row['name']:<32} {visible(row['kind']):<9} {took:>6}"
             if row["note"] and row["kind"] not in ("queued", "running"):
                 text += f"  {row['note']}"
             lines.append(text[: width - 1])
@@ -159,7 +166,7 @@ def _fail(r: Renderer, message: str, code: ExitCode = ExitCode.ERROR, **extra: A
     if r.mode == "json":
         r.obj({"kind": "error", "message": message, **extra})
     else:
-        print(f"plinktui: {message}", file=r.err, flush=True)
+        print(f"plinktui: {visible(message)}", file=r.err, flush=True)
     return int(code)
 
 
@@ -302,7 +309,7 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
         else:
             print(f"plinktui: the plan {e.source} is not valid; nothing was created:", file=r.err)
             for p in e.problems:
-                print(f"  - {p}", file=r.err)
+                print(f"  - {visible(p)}", file=r.err)
         return int(ExitCode.ERROR)
     except JournalError as e:
         return _fail(r, str(e))
@@ -370,7 +377,7 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
         else:
             print("plinktui: preflight failed; nothing was created:", file=r.err)
             for p in errors:
-                print(f"  - {p}", file=r.err)
+                print(f"  - {visible(p)}", file=r.err)
         return int(ExitCode.ERROR)
     graph = build_graph(plan, pf.facts)
     cp, path = graph.critical_path()
@@ -423,7 +430,7 @@ async def run_runs(args: argparse.Namespace) -> int:
     try:
         runs = Journal.list_runs()
     except OSError as e:
-        print(f"plinktui: cannot read runs: {e}", file=sys.stderr)
+        print(f"plinktui: cannot read runs: {visible(e)}", file=sys.stderr)
         return int(ExitCode.ERROR)
     if getattr(args, "json", False):
         print(json.dumps(runs))
@@ -432,9 +439,9 @@ async def run_runs(args: argparse.Namespace) -> int:
         print("no runs yet (plinktui setup --plan FILE starts one)")
         return int(ExitCode.OK)
     print(f"{'RUN':<40} {'PLAN':<16} {'STATE':<13} {'STARTED':<21} RESOURCES")
-    for run in runs:
-        print(f"{run['run_id']:<40} {run['plan'] or '':<16} {run['state']:<13} {run['started'] or '':<21} "
-              f"{run['resources']}")
+    for run in runs:  # journals are files anyone with access to the state directory could have edited
+        print(f"{visible(run['run_id']):<40} {visible(run['plan']):<16} {visible(run['state']):<13} "
+              f"{visible(run['started']):<21} {visible(run['resources'])}")
     return int(ExitCode.OK)
 
 
@@ -465,9 +472,9 @@ async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
         journal = Journal.open(args.run)
     except JournalError as e:
         return _fail(r, str(e))
-    owned = [f"{e.get('rtype', '?').split('/')[-1]} {e.get('name')}" for e in journal.resources.values()
+    owned = [visible(f"{e.get('rtype', '?').split('/')[-1]} {e.get('name')}") for e in journal.resources.values()
              if e.get("owned") and e.get("status") not in ("deleted", "reused", "skipped")]
-    if not args.yes and not _confirm(f"Delete {len(owned)} resource(s) of run {journal.run_id}"
+    if not args.yes and not _confirm(f"Delete {len(owned)} resource(s) of run {visible(journal.run_id)}"
                                      f"{' and purge the vault' if args.purge else ''}? ({', '.join(owned)})"):
         return _fail(r, "nothing deleted (not confirmed)")
     try:
@@ -509,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
         add(p)
         add_target_arguments(p)
     args = parser.parse_args(argv)
-    return asyncio.run(commands[args.cmd][1](args))
+    with guarded_stdio():
+        return asyncio.run(commands[args.cmd][1](args))
 
 
 if __name__ == "__main__":  # pragma: no cover

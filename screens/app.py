@@ -17,6 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker
 
+from screens import safe
 from screens.autopilot import Autopilot
 from screens.commands import ScreenCommands
 from screens.modals import ConfirmModal, ErrorModal, ReportsWorkerErrors, describe_error
@@ -174,7 +175,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def _show_device_code(self, text: str) -> None:
         self.device_code = text
-        self.notify(text, title="Device-code sign-in", timeout=30)
+        safe.notify(self, text, title="Device-code sign-in", timeout=30)
         self._refresh_identity()
 
     @work(exclusive=True, group="identity", exit_on_error=False)
@@ -301,7 +302,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """Presenter: auto-advance on/off."""
         if self.autopilot is not None:
             on = self.autopilot.toggle()
-            self.notify(f"auto-advance {'on' if on else 'off'}")
+            safe.notify(self, f"auto-advance {'on' if on else 'off'}")
 
     def action_reset_demo(self) -> None:
         """Demo: tear down every demo run and purge its vault, for the next session."""
@@ -325,7 +326,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         gw = await self.gateway()
         runs = [r for r in Journal.list_runs() if r.get("state") not in ("torn_down",)]
         for r in runs:
-            self.notify(f"tearing down {r['run_id']}…")
+            safe.notify(self, f"tearing down {r['run_id']}…")
             await teardown_run(gw, r["run_id"], _quiet, purge=True)
         self.state = WizardState(demo=True, subscription_id=self.state.subscription_id)
         while len(self.screen_stack) > 2:
@@ -333,7 +334,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         for screen in self.screen_stack:
             if hasattr(screen, "load_runs"):
                 screen.load_runs()
-        self.notify(f"demo reset: {len(runs)} run(s) torn down")
+        safe.notify(self, f"demo reset: {len(runs)} run(s) torn down")
 
     def confirm_teardown(self, run_id: str, after: Any = None) -> None:
         """Ask, then tear down a run (deleting only what it created) and purge its vault."""
@@ -351,9 +352,9 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """Teardown worker."""
         from screens.runner import teardown_run
 
-        self.notify(f"tearing down {run_id}…")
+        safe.notify(self, f"tearing down {run_id}…")
         result = await teardown_run(await self.gateway(), run_id, _quiet, purge=True)
-        self.notify(f"run {run_id}: {len(result.deleted)} deleted, {len(result.kept)} kept"
+        safe.notify(self, f"run {run_id}: {len(result.deleted)} deleted, {len(result.kept)} kept"
                     + (f", {len(result.failed)} failed" if result.failed else ""),
                     severity="information" if result.ok else "error")
         if after is not None:

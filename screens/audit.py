@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tree
 
+from screens import safe
 from screens.messages import AuditFinished
 from screens.modals import ReportsWorkerErrors
 from screens.widgets.panel import StepHeader
@@ -174,8 +175,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
 
             self.query_one("#tabs").loading = False
             message, _fix = describe_error(event.worker.error)
-            self.query_one("#banner", Static).update(Text(f"✗ the audit did not finish: {message} (r retries)",
-                                                          style="bold red"))
+            self.query_one("#banner", Static).update(safe.text(f"✗ the audit did not finish: {message} (r retries)",
+                                                               style="bold red"))
 
     @on(AuditFinished)
     def _done(self, message: AuditFinished) -> None:
@@ -186,8 +187,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         self.result = result
         self.query_one("#tabs").loading = False
         banner = proof_banner(result)
-        self.query_one("#banner", Static).update(Text(banner, style="bold green" if banner.startswith("✓") else
-                                                      "bold red" if banner.startswith("✗") else "yellow"))
+        self.query_one("#banner", Static).update(safe.text(banner, style="bold green" if banner.startswith("✓") else
+                                                           "bold red" if banner.startswith("✗") else "yellow"))
         self.rows = {"endpoints": endpoint_rows(result), "dns": dns_rows(result), "findings": finding_rows(result)}
         self._fill(self.query_one("#filter", Input).value)
         self._topology(result)
@@ -207,9 +208,9 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         for key, rows in self.rows.items():
             table = self.query_one(f"#{key}", VimTable)
             table.clear()
-            # Text cells, not str: no markup parsing (a resource name with "[" must show as typed), and faster.
-            matching = [tuple(c if isinstance(c, Text) else Text(str(c)) for c in row) for row in rows
-                        if not needle or any(needle in str(c).lower() for c in row)]
+            # Text cells built from visible(), not str: no markup parsing (a resource name with "[" shows as
+            # typed), no control character reaches the terminal, and faster.
+            matching = [safe.row(row) for row in rows if not needle or any(needle in str(c).lower() for c in row)]
             for start in range(0, len(matching), FILL_CHUNK):
                 table.add_rows(matching[start:start + FILL_CHUNK])  # type: ignore[arg-type]
                 if len(matching) > FILL_CHUNK:
@@ -221,32 +222,33 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         inv = result.inventory
         tree = self.query_one("#topology", Tree)
         tree.clear()
-        tree.root.set_label(f"subscription(s) {', '.join(inv.subscriptions) or ''}")
+        tree.root.set_label(safe.text(f"subscription(s) {', '.join(inv.subscriptions) or ''}"))
         eps_by_subnet: dict[str, list[Any]] = {}
         for ep in inv.endpoints:
             eps_by_subnet.setdefault(key(ep.subnet_id or ""), []).append(ep)
         for vnet in inv.vnets:
-            vn = tree.root.add(f"VNet {vnet.name} ({vnet.location}, {', '.join(vnet.address_prefixes)})",
+            vn = tree.root.add(safe.text(f"VNet {vnet.name} ({vnet.location}, {', '.join(vnet.address_prefixes)})"),
                                expand=True)
             for sn in vnet.subnets:
-                sn_node = vn.add(f"subnet {sn.name} {', '.join(sn.prefixes)}", expand=True)
+                sn_node = vn.add(safe.text(f"subnet {sn.name} {', '.join(sn.prefixes)}"), expand=True)
                 eps = eps_by_subnet.get(key(sn.id), [])
                 for ep in eps[:TOPOLOGY_LEAVES]:
                     ips = ", ".join(inv.ips_of(ep))
                     nic = _short(ep.nic_ids[0]) if ep.nic_ids else "no NIC"
                     broken = ep.connection_state != "Approved"
                     label = f"endpoint {ep.name} → NIC {nic} {ips} → {_short(ep.target_id)} [{ep.connection_state}]"
-                    sn_node.add_leaf(Text(("✗ " if broken else "") + label, style="red" if broken else ""))
+                    sn_node.add_leaf(safe.text(("✗ " if broken else "") + label, style="red" if broken else ""))
                 if len(eps) > TOPOLOGY_LEAVES:
                     # a tree of thousands of leaves helps nobody; the Endpoints tab (with /) holds them all
-                    sn_node.add_leaf(f"… {len(eps) - TOPOLOGY_LEAVES} more endpoints (see Endpoints & NICs, / filters)")
+                    sn_node.add_leaf(safe.text(f"… {len(eps) - TOPOLOGY_LEAVES} more endpoints (see Endpoints & "
+                                               "NICs, / filters)"))
         for zone in inv.zones:
-            zn = tree.root.add(f"zone {zone.name} ({len(zone.records)} records)", expand=True)
+            zn = tree.root.add(safe.text(f"zone {zone.name} ({len(zone.records)} records)"), expand=True)
             for link in zone.links:
                 missing = not any(key(v.id) == key(link.vnet_id or "") for v in inv.vnets)
-                zn.add_leaf(Text(f"link {link.name} → {_short(link.vnet_id)}" + (" (VNet not found)" if missing
-                                                                                  else ""),
-                                 style="red" if missing else ""))
+                zn.add_leaf(safe.text(f"link {link.name} → {_short(link.vnet_id)}" + (" (VNet not found)" if missing
+                                                                                       else ""),
+                                      style="red" if missing else ""))
             if not zone.links:
                 zn.add_leaf(Text("✗ no VNet link: this zone answers nowhere", style="red"))
         tree.root.expand_all()
@@ -306,14 +308,15 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
             written.append(path.name)
         svg = self.app.save_screenshot(filename="audit.svg", path=str(out))
         written.append(Path(svg).name)
-        self.notify(f"exported {', '.join(written)} to {out}")
+        safe.notify(self, f"exported {', '.join(written)} to {out}")
 
     @on(VimTable.RowHighlighted, "#findings")
     def _finding(self, event: VimTable.RowHighlighted) -> None:
         table = self.query_one("#findings", VimTable)
         if 0 <= event.cursor_row < table.row_count:
             r = [str(c) for c in table.get_row_at(event.cursor_row)]
-            self.query_one("#finding-detail", Static).update(Text(f"{r[1]} {r[3]}\nFix: {r[4]}\n$ {r[5]}"))
+            # the cells are already visible() text: copying them never puts a control character in the clipboard
+            self.query_one("#finding-detail", Static).update(safe.lines(f"{r[1]} {r[3]}\nFix: {r[4]}\n$ {r[5]}"))
 
     def action_copy_command(self) -> None:
         """Copy the highlighted finding's az CLI command to the clipboard (OSC 52)."""
@@ -323,7 +326,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
             return
         command = str(table.get_row_at(table.cursor_row)[5])
         self.app.copy_to_clipboard(command)
-        self.notify(f"copied: {command[:80]}")
+        safe.notify(self, f"copied: {command[:80]}")
 
     def commands(self) -> list[tuple[str, str, str]]:
         """Screen-aware palette commands."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from screens import safe
+
 if TYPE_CHECKING:
     from screens.app import PlinkApp
 
@@ -38,7 +40,8 @@ class Autopilot:
             self._beat()
         except Exception as exc:  # noqa: BLE001 - the presenter takes over by hand; the UI stays up
             self.auto = False
-            self.app.notify(f"autopilot paused: {type(exc).__name__}: {exc}; continue by hand", severity="warning")
+            safe.notify(self.app, f"autopilot paused: {type(exc).__name__}: {exc}; continue by hand",
+                        severity="warning")
 
     def _beat(self) -> None:
         from screens.audit import AuditScreen

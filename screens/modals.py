@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from screens import safe
+
 
 class ConfirmModal(ModalScreen[bool]):
     """Ask before anything that costs money or deletes: ``y`` confirms, ``n``/``esc`` declines."""
@@ -32,8 +34,8 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="title")
-            yield Static(self.body)
+            yield Label(safe.text(self.title_text), classes="title")
+            yield Static(safe.lines(self.body))  # names and ids in the question are shown literally
             with Horizontal():
                 yield Button(f"{self.no} (n)", id="no")
                 yield Button(f"{self.yes} (y)", id="yes", variant="warning")
@@ -64,10 +66,10 @@ class ErrorModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="title")
-            yield Static(self.message, markup=False)
+            yield Label(safe.text(self.title_text), classes="title")
+            yield Static(safe.lines(self.message))  # an error quotes what Azure or an SSH server said
             if self.fix:
-                yield Static(f"Fix: {self.fix}", markup=False)
+                yield Static(safe.lines(f"Fix: {self.fix}"))
             yield Button("Close (esc)", id="close", variant="primary")
 
     def action_close(self) -> None:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Select, Static
 
 from plinktui import validation as v
+from screens import safe
 from screens.services import VnetInfo
 from screens.state import check_subscription_list, split_list
 from screens.step import WizardStep
@@ -106,7 +107,7 @@ class NetworkScreen(WizardStep):
         self._vnets = vnets
         region = self.query_one("#region", Select)
         current = region.value if region.value is not Select.NULL else self.state.region
-        region.set_options([(r, r) for r in regions] or [(str(current), current)])
+        region.set_options([(safe.text(r), r) for r in regions] or [(safe.text(current), current)])
         if current in regions or not regions:
             region.value = current
         self._loaded = True
@@ -122,9 +123,10 @@ class NetworkScreen(WizardStep):
         sel = self.query_one("#vnet", Select)
         items = [x for x in self._vnets if x.location.lower() == region.lower()]
         self.query_one("#region-filter", Static).update(
-            f"Region filter: {region} — {len(items)} of {len(self._vnets)} VNets shown")
+            safe.text(f"Region filter: {region} — {len(items)} of {len(self._vnets)} VNets shown"))
         keep = sel.value
-        sel.set_options([(f"{x.name}  ({x.resource_group}, {', '.join(x.address_space)})", x.id) for x in items])
+        sel.set_options([(safe.text(f"{x.name}  ({x.resource_group}, {', '.join(x.address_space)})"), x.id)
+                         for x in items])
         want = next((x.id for x in items if x.id == keep or (x.name == self.state.vnet_name
                                                             and x.resource_group == self.state.vnet_rg)), None)
         if want:
@@ -136,7 +138,7 @@ class NetworkScreen(WizardStep):
         sel = self.query_one("#subnet", Select)
         keep = sel.value
         subnets = vnet.subnets if vnet else {}
-        sel.set_options([(f"{n}  {p}  ({v.usable_addresses(p)} usable)", n) for n, p in subnets.items()])
+        sel.set_options([(safe.text(f"{n}  {p}  ({v.usable_addresses(p)} usable)"), n) for n, p in subnets.items()])
         for cand in (keep, self.state.subnet_name):
             if cand in subnets:
                 sel.value = cand
@@ -156,7 +158,7 @@ class NetworkScreen(WizardStep):
         vnet = self._vnet() if hasattr(self, "_vnets") else None
         sub = self.query_one("#subnet", Select).value
         if vnet and sub in vnet.subnets:
-            info.update(f"{vnet.subnets[sub]} · private endpoint network policies: {vnet.policies.get(sub)}")
+            info.update(safe.text(f"{vnet.subnets[sub]} · private endpoint network policies: {vnet.policies.get(sub)}"))
         else:
             info.update("")
         self._suggest_pls_prefix()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plinktui import validation as v
+from plinktui.untrusted import visible
 from screens.state import WizardState, check_subscription_list
 
 EXIT_USAGE = 2
@@ -164,7 +165,7 @@ def run_plain(args: argparse.Namespace, prompter: Prompter | None = None) -> int
         except PlanError as exc:
             print("The answers do not make a valid plan:")
             for p in exc.problems:
-                print(f"  - {p}")
+                print(f"  - {visible(p)}")
             print("Let's go through the questions again (your answers are kept as defaults).")
     print()
     print(plan.to_toml())
@@ -181,6 +182,8 @@ def run_plain(args: argparse.Namespace, prompter: Prompter | None = None) -> int
     import asyncio
 
     from plinktui import provision_cli
+    from plinktui.untrusted import guarded_stdio
 
     args.plan = str(saved)
-    return int(asyncio.run(provision_cli.run_setup(args)))
+    with guarded_stdio():  # the prompts are over: from here on, output is what `setup` prints
+        return int(asyncio.run(provision_cli.run_setup(args)))

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, RichLog, Static
 
-from screens import concepts
+from screens import concepts, safe
 from screens.messages import EngineEvent, ProvisionFinished
 from screens.modals import ReportsWorkerErrors
 from screens.review import KIND
@@ -107,7 +107,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
                 fresh = True
         self.plink.current_run = self.handle.journal.run_id
         self.query_one("#prov-title", Static).update(
-            f"Provisioning run {self.handle.journal.run_id} — Esc cancels")
+            safe.text(f"Provisioning run {self.handle.journal.run_id} — Esc cancels"))
 
         async def emit(event: Any) -> None:
             self.post_message(EngineEvent(event))
@@ -129,13 +129,14 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
         if ev.key:
             if ev.key not in self.rows:
                 self.rows[ev.key] = {"state": ev.kind, "t0": time.monotonic()}
-                table.add_row(KIND.get(ev.key, ev.key), ev.name, STATE_MARK.get(ev.kind, ev.kind), "", key=ev.key)
+                table.add_row(*safe.row((KIND.get(ev.key, ev.key), ev.name, STATE_MARK.get(ev.kind, ev.kind), "")),
+                              key=ev.key)
             row = self.rows[ev.key]
             if ev.kind in ("running", "waiting") and row["state"] not in ("running", "waiting"):
                 row["t0"] = time.monotonic()
             if ev.kind != "info":
                 row["state"] = ev.kind
-                table.update_cell(ev.key, "state", STATE_MARK.get(ev.kind, ev.kind))
+                table.update_cell(ev.key, "state", safe.text(STATE_MARK.get(ev.kind, ev.kind)))
             if ev.kind in ("succeeded", "failed", "skipped", "cancelled") and self.show_clock:
                 table.update_cell(ev.key, "elapsed", f"{time.monotonic() - row['t0']:.0f}s")
         if ev.kind == "queued":
@@ -145,29 +146,30 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
             text += f": {ev.message}"
         if ev.error:
             text += f": {ev.error}" + (f" (fix: {ev.fix})" if ev.fix else "")
-        self.query_one("#log", RichLog).write(text)
+        self.query_one("#log", RichLog).write(safe.text(text))
 
     @on(ProvisionFinished)
     def _finished(self, message: ProvisionFinished) -> None:
         self.finished = True
         log = self.query_one("#log", RichLog)
         if message.cancelled:
-            log.write(f"cancelled; nothing is deleted. Resume later from the welcome screen (run {message.run_id}).")
+            log.write(safe.text(f"cancelled; nothing is deleted. Resume later from the welcome screen "
+                                f"(run {message.run_id})."))
             self._show_failure_actions()
             return
         if message.outcome is not None and message.outcome.ok:
             summary = self.handle.journal.data.get("summary", {})
-            log.write(f"done: {summary.get('vault_fqdn')} → {summary.get('endpoint_ip')} "
-                      f"(NIC {summary.get('endpoint_nic')}); opening the audit pane…")
-            self.query_one("#prov-title", Static).update(f"Run {message.run_id} succeeded")
+            log.write(safe.text(f"done: {summary.get('vault_fqdn')} → {summary.get('endpoint_ip')} "
+                                f"(NIC {summary.get('endpoint_nic')}); opening the audit pane…"))
+            self.query_one("#prov-title", Static).update(safe.text(f"Run {message.run_id} succeeded"))
             self.set_timer(1.0, self._to_audit)
             return
         errors = message.outcome.errors if message.outcome else {}
         reasons = [f"✗ {KIND.get(key, key)} {ev.name} failed: {ev.error}" + (f" Fix: {ev.fix}" if ev.fix else "")
                    for key, ev in errors.items()]
         for line in reasons:
-            log.write(line)
-        self._show_failure_actions("\n".join(reasons))
+            log.write(safe.text(line))
+        self._show_failure_actions(reasons)
 
     def on_worker_state_changed(self, event: Any) -> None:
         """A crashed run (e.g. another process holds the plan's lock) offers the same choices as a failed one."""
@@ -178,11 +180,11 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
             self.finished = True
             self._show_failure_actions()
 
-    def _show_failure_actions(self, reason: str = "") -> None:
+    def _show_failure_actions(self, reasons: list[str] | None = None) -> None:
         self.failed = True
         self.query_one("#failure-actions").display = True
         box = self.query_one("#failure-reason", Static)
-        box.update((reason + "\n" if reason else "") + NEXT_STEPS)
+        box.update(safe.join_lines([*(reasons or []), NEXT_STEPS]))
         box.display = True
         for b in ("retry", "teardown", "later"):
             self._bindings_show(b)

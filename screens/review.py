@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Label, Static, Tree
 
+from screens import safe
 from screens.step import WizardStep
 
 KIND = {"rg": "resource group", "vnet": "virtual network", "subnet": "subnet", "pls_subnet": "subnet (PLS)",
@@ -52,7 +53,7 @@ class ReviewScreen(WizardStep):
             self.plan = self.state.to_plan()
         except PlanError as exc:
             self._plan_problems = exc.problems
-            self.query_one("#preflight", Static).update("\n".join(f"✗ {p}" for p in exc.problems))
+            self.query_one("#preflight", Static).update(safe.join_lines(f"✗ {p}" for p in exc.problems))
             self.revalidate()
             return
         self._show_plan(build_graph(self.plan))
@@ -66,23 +67,23 @@ class ReviewScreen(WizardStep):
         region_of = {"vault": plan.vault.region, "zone": "global", "link": "global", "rg": plan.network.region}
         for node in graph:
             action = {"create": "create", "reuse": "reuse", "step": "check"}.get(node.mode, node.mode)
-            table.add_row(action, KIND.get(node.key, node.key), node.name,
-                          region_of.get(node.key, plan.network.region), key=node.key)
+            table.add_row(*safe.row((action, KIND.get(node.key, node.key), node.name,
+                                     region_of.get(node.key, plan.network.region))), key=node.key)
         tree = self.query_one("#deps", Tree)
         tree.clear()
-        tree.root.set_label(f"plan {plan.name} (resource group {plan.resource_group})")
+        tree.root.set_label(safe.text(f"plan {plan.name} (resource group {plan.resource_group})"))
         added: dict[str, Any] = {}
         for node in graph:
             parent = added.get(node.deps[-1]) if node.deps else None
             label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if node.mode == "reuse" else "")
-            added[node.key] = (parent or tree.root).add(label, expand=True)
+            added[node.key] = (parent or tree.root).add(safe.text(label), expand=True)
         tree.root.expand_all()
         best, path = graph.critical_path()
         scale = self.plink.latency_scale
         text = f"Expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
         if scale:
             text += f"; in the demo cloud about {fmt_seconds(best * scale)}"
-        self.query_one("#duration", Static).update(text)
+        self.query_one("#duration", Static).update(safe.text(text))
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_preflight(self) -> None:
@@ -95,7 +96,8 @@ class ReviewScreen(WizardStep):
         self._show_plan(build_graph(self.plan, res.facts))
         lines = [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in res.problems] or \
             ["✓ permissions, providers, regions and names look fine"]
-        self.query_one("#preflight", Static).update("\n".join(lines))
+        # problems quote names and tag values found in the subscription: shown literally, never as markup
+        self.query_one("#preflight", Static).update(safe.join_lines(lines))
         self.revalidate()
 
     def extra_problem(self) -> str:
@@ -111,11 +113,11 @@ class ReviewScreen(WizardStep):
         """Confirm (resources cost money), then provision."""
         self.revalidate()
         if self.query_one("#next", Button).disabled:
-            self.notify(self.problem(), severity="warning")
+            safe.notify(self, self.problem(), severity="warning")
             return
         from screens.modals import ConfirmModal
 
-        creates = sum(1 for r in self.query_one("#plan-table", DataTable).get_column_at(0) if r == "create")
+        creates = sum(1 for r in self.query_one("#plan-table", DataTable).get_column_at(0) if str(r) == "create")
         modal = ConfirmModal("Create these resources?",
                              f"{creates} resources will be created in subscription {self.state.subscription_id}. "
                              "Resources cost money until you tear them down.", yes="Provision", no="Not yet")
@@ -138,7 +140,7 @@ class ReviewScreen(WizardStep):
         d = config_dir()
         d.mkdir(parents=True, exist_ok=True)
         path = self.plan.save(d / f"{self.plan.name}.toml")
-        self.notify(f"plan saved to {path}")
+        safe.notify(self, f"plan saved to {path}")
 
     def autopilot_ready(self) -> bool:
         return getattr(self, "preflight_result", None) is not None and super().autopilot_ready()

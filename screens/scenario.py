@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Checkbox, Select, Static
 
+from screens import safe
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
 
@@ -49,7 +50,7 @@ class ScenarioScreen(WizardStep):
         sel.loading = True
         vaults = await list_vaults(await self.plink.gateway())
         self._vaults = {vid: (name, loc) for vid, name, loc in vaults}
-        sel.set_options([(f"{name} ({loc})", vid) for vid, name, loc in vaults])
+        sel.set_options([(safe.text(f"{name} ({loc})"), vid) for vid, name, loc in vaults])
         sel.loading = False
         self.revalidate()
 

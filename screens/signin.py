@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens import safe
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
 
@@ -40,7 +41,7 @@ class SignInScreen(WizardStep):
 
     def refresh_identity(self) -> None:
         """Show who is signed in (or the device code to enter, or why sign-in failed)."""
-        self.query_one("#identity", Static).update(self.plink.identity_text())
+        self.query_one("#identity", Static).update(safe.lines(self.plink.identity_text()))
 
     @on(Choice.Changed, "#auth")
     def _auth(self) -> None:
@@ -75,7 +76,7 @@ class SignInScreen(WizardStep):
         for sid, name in self._subs:
             if needle and needle not in sid.lower() and needle not in name.lower():
                 continue
-            ol.add_option(Option(f"{name or '(no name)'}  {sid}", id=sid))
+            ol.add_option(Option(safe.text(f"{name or '(no name)'}  {sid}"), id=sid))
         for i in range(ol.option_count):
             if ol.get_option_at_index(i).id == current:
                 ol.highlighted = i

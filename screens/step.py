@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from screens import concepts
+from screens import concepts, safe
 from screens.modals import ReportsWorkerErrors
 from screens.widgets.field import ValidatedField
 from screens.widgets.panel import ExplainPanel, StepHeader
@@ -91,7 +91,7 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
             return
         problem = self.problem()
         nxt.disabled = bool(problem)
-        why.update(problem)
+        why.update(safe.text(problem))
 
     @on(ValidatedField.Updated)
     def _field_updated(self) -> None:
@@ -109,7 +109,7 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
         """Save and go on, when valid."""
         self.revalidate()
         if self.query_one("#next", Button).disabled:
-            self.notify(self.problem() or "not ready", severity="warning")
+            safe.notify(self, self.problem() or "not ready", severity="warning")
             return
         self.save()
         nxt = self.next_screen()

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Select, Static
 
+from screens import safe
 from screens.state import arm_id
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
@@ -63,7 +64,7 @@ class TestVmScreen(WizardStep):
         gw = await self.plink.gateway()
         vnet_id = arm_id(gw.subscription_id, s.vnet_rg, "Microsoft.Network/virtualNetworks", s.vnet_name)
         vms = await list_vms_in_vnet(gw, vnet_id)
-        sel.set_options([(f"{vm.name}  ({vm.private_ip})", vm.name) for vm in vms])
+        sel.set_options([(safe.text(f"{vm.name}  ({vm.private_ip})"), vm.name) for vm in vms])
         if any(vm.name == s.existing_vm for vm in vms):
             sel.value = s.existing_vm
         sel.loading = False

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Select, Static, Switch
 
 from plinktui import validation as v
+from screens import safe
 from screens.messages import NameCheck
 from screens.step import WizardStep
 from screens.widgets.field import ValidatedField
@@ -60,7 +61,7 @@ class VaultScreen(WizardStep):
                 "That is fine: a private endpoint reaches a vault in any region.")
         if region == self.state.region:
             note = f"Same region as the VNet ({region}) — not required; the vault may be in any region."
-        self.query_one("#region-note", Static).update(note)
+        self.query_one("#region-note", Static).update(safe.text(note))
 
     @on(Select.Changed, "#vault-region")
     def _region(self) -> None:
@@ -77,9 +78,9 @@ class VaultScreen(WizardStep):
         field = self.query_one("#vault-name", ValidatedField)
         note = self.query_one("#availability", Static)
         if self.state.vault_mode == "existing":
-            note.update(self._check.reason if self._check else "")
+            note.update(safe.text(self._check.reason if self._check else ""))
         elif field.valid:
-            note.update(f"checking whether {field.value} is free…")
+            note.update(safe.text(f"checking whether {field.value} is free…"))
             self.check_name(field.value)
         else:
             note.update("")
@@ -98,7 +99,7 @@ class VaultScreen(WizardStep):
             return
         self._check = result
         mark = "✓" if result.available else "✗"
-        self.query_one("#availability", Static).update(f"{mark} {name}: {result.reason}")
+        self.query_one("#availability", Static).update(safe.text(f"{mark} {name}: {result.reason}"))
         self.revalidate()
 
     def extra_problem(self) -> str:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens import safe
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
 
@@ -55,7 +56,7 @@ class WelcomeScreen(WizardStep):
 
     def refresh_status(self) -> None:
         """Show where ARM is (demo cloud or real Azure) and whether it is ready."""
-        self.query_one("#target-status", Static).update(self.plink.target_status)
+        self.query_one("#target-status", Static).update(safe.text(self.plink.target_status))
         self.revalidate()
 
     def extra_problem(self) -> str:
@@ -80,8 +81,9 @@ class WelcomeScreen(WizardStep):
         table = self.query_one("#runs", DataTable)
         table.clear()
         for r in reversed(runs[-20:]):
-            table.add_row(r.get("run_id") or "", r.get("plan") or "", r.get("state") or "",
-                          (r.get("started") or "")[:19], key=r.get("run_id"))
+            # journals are files: their fields are shown literally
+            table.add_row(*safe.row((r.get("run_id") or "", r.get("plan") or "", r.get("state") or "",
+                                     (r.get("started") or "")[:19])), key=r.get("run_id"))
         has = bool(runs)
         for wid in ("#runs", "#runs-label", "#resume", "#teardown"):
             self.query_one(wid).display = has

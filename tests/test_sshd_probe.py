@@ -231,3 +231,47 @@ async def test_remove_vm_closes_the_listener(server, client_key) -> None:
 def test_server_binds_loopback_only() -> None:
     with pytest.raises(ValueError):
         DemoSshServer(host="0.0.0.0")
+
+
+async def test_revoked_key_wins_over_accept_new_a_pin_and_an_earlier_acceptance(server, client_key, tmp_path) -> None:
+    port, pub = await add(server, client_key, TinyVm())
+    state = tmp_path / "state"
+    kh = tmp_path / "known_hosts"
+    kh.write_text(f"@revoked [127.0.0.1]:{port} {pub}\n")
+    with pytest.raises(SshProbeError, match="@revoked"):
+        async with session(port, client_key, known_hosts=kh, accept_new=True, state_dir=state):
+            pass
+    assert not (state / "known_hosts").exists()  # nothing was pinned on first use
+    with pytest.raises(SshProbeError, match="@revoked"):
+        async with session(port, client_key, known_hosts=kh, pinned_host_key=pub, state_dir=state):
+            pass
+    async with session(port, client_key, accept_new=True, state_dir=state) as s:  # accepted before the revocation
+        assert s.newly_trusted
+    with pytest.raises(SshProbeError, match="@revoked"):
+        async with session(port, client_key, known_hosts=kh, state_dir=state):
+            pass
+    # a revocation written into plinktui's own file holds too
+    (state / "known_hosts").write_text(f"@revoked [127.0.0.1]:{port} {pub}\n")
+    with pytest.raises(SshProbeError, match="@revoked"):
+        async with session(port, client_key, accept_new=True, state_dir=state):
+            pass
+
+
+@pytest.mark.parametrize("alias", ["vm\n* ssh-ed25519 AAAA", "*", "vm,evil", "vm evil", "!vm", "vm?", "[vm]:22", ""])
+async def test_trust_on_first_use_never_writes_an_unchecked_alias(server, client_key, tmp_path, alias) -> None:
+    port, _ = await add(server, client_key, TinyVm())
+    state = tmp_path / "state"
+    with pytest.raises(SshProbeError, match="not an IP address or a host name"):
+        async with session(port, client_key, accept_new=True, state_dir=state, host_key_alias=alias or "\x1b"):
+            pass
+    assert not (state / "known_hosts").exists()
+
+
+def test_known_hosts_names_are_ips_or_plain_host_names() -> None:
+    from plinktui.probes.ssh import known_hosts_name
+
+    for ok in ("10.0.1.4", "::1", "vm-probe", "vm1.internal.cloudapp.net", "20.30.40.50"):
+        assert known_hosts_name(ok) == ok
+    for bad in ("a b", "a\nb", "*.example", "10.0.0.0/8", "\x1b[2J", "a..b"):
+        with pytest.raises(SshProbeError):
+            known_hosts_name(bad)

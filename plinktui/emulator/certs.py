@@ -4,7 +4,6 @@ trust anchor, so clients pin it with ``--ca-cert`` and nothing disables verifica
 from __future__ import annotations
 
 import datetime as dt
-import os
 import pathlib
 
 from cryptography import x509
@@ -12,10 +11,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from plinktui.emulator.privatefs import ensure_private_dir, write_private
+
 
 def ensure_cert(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
-    """Return (cert.pem, key.pem) in ``directory``, creating them if missing or expiring within a day."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Return (cert.pem, key.pem) in ``directory``, creating them if missing or expiring within a day.
+
+    Raises:
+        UnsafeDirectory: ``directory`` belongs to someone else or group/others may write it.
+    """
+    ensure_private_dir(directory)
     cert_path, key_path = directory / "emulator-ca.pem", directory / "emulator-key.pem"
     if cert_path.exists() and key_path.exists():
         try:
@@ -51,13 +56,7 @@ def ensure_cert(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
         .sign(key, hashes.SHA256())
     )
-    tmp_key = key_path.with_suffix(".tmp")
-    fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                   serialization.NoEncryption()))
-    os.replace(tmp_key, key_path)
-    tmp_cert = cert_path.with_suffix(".tmp")
-    tmp_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    os.replace(tmp_cert, cert_path)
+    write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+    write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path

@@ -38,10 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _check(args: argparse.Namespace) -> str | None:
     if not 0 <= args.port <= 65535:
         return "--port must be between 0 and 65535"
-    if args.latency_scale < 0 or args.request_latency_ms < 0:
-        return "--latency-scale and --request-latency-ms must not be negative"
-    if args.page_size < 1:
-        return "--page-size must be at least 1"
+    from plinktui.emulator.runtime_config import SETTINGS
+
+    for key in ("latency_scale", "request_latency_ms", "page_size"):  # the same ranges as POST /_emulator/config
+        try:
+            SETTINGS[key].check("--" + key.replace("_", "-"), getattr(args, key))
+        except ValueError as exc:
+            return str(exc)
     return None
 
 
@@ -49,6 +52,7 @@ async def serve(args: argparse.Namespace) -> int:
     """Run until a signal arrives."""
     from plinktui import settings
     from plinktui.emulator.faults import FaultRule
+    from plinktui.emulator.privatefs import UnsafeDirectory
     from plinktui.emulator.server import Emulator, EmulatorConfig
 
     problem = _check(args)
@@ -66,12 +70,18 @@ async def serve(args: argparse.Namespace) -> int:
                             page_size=args.page_size, reader_only=args.reader_only, seed=args.fault_seed)
     try:
         emu = Emulator(config, state_path=state, cert_dir=cert_dir)
+    except UnsafeDirectory as exc:
+        print(f"plinktui emulator serve: {exc}", file=sys.stderr)
+        return ExitCode.ERROR
     except (OSError, ValueError) as exc:
         print(f"plinktui emulator serve: cannot load state {state}: {exc}", file=sys.stderr)
         return ExitCode.ERROR
     emu.faults.set(rules, args.fault_seed)
     try:
         await emu.start(port=args.port)
+    except UnsafeDirectory as exc:
+        print(f"plinktui emulator serve: {exc}", file=sys.stderr)
+        return ExitCode.ERROR
     except OSError as exc:
         print(f"plinktui emulator serve: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)

@@ -24,8 +24,10 @@ from aiohttp import web
 from plinktui.emulator import errors
 from plinktui.emulator.faults import FaultRule, Faults
 from plinktui.emulator.lro import Operation, Operations
+from plinktui.emulator.privatefs import ensure_private_dir
 from plinktui.emulator.resource import Kind, Req, Resp, parse_id
 from plinktui.emulator.routing import Router
+from plinktui.emulator.runtime_config import SETTINGS, check_config
 from plinktui.emulator.store import Record, Store
 
 log = logging.getLogger("plinktui.emulator")
@@ -84,6 +86,8 @@ class Emulator:
                  cert_dir: str | pathlib.Path | None = None) -> None:
         self.config = config or EmulatorConfig()
         self.store = Store(state_path)
+        if self.store.path is not None:  # it will hold host keys: refuse a directory others could plant links in
+            ensure_private_dir(self.store.path.parent)
         self.ops = Operations()
         self.router = Router()
         self.faults = Faults(self.config.seed)
@@ -385,14 +389,12 @@ class Emulator:
         if path == "/_emulator/config" and request.method in ("GET", "POST"):
             if request.method == "POST":
                 try:
-                    data = await request.json()
-                    for key in ("latency_scale", "request_latency_ms", "page_size", "reader_only"):
-                        if key in data:
-                            setattr(self.config, key, type(getattr(self.config, key))(data[key]))
-                except (ValueError, TypeError) as exc:
+                    values = check_config(await request.json())  # every value checked before any is applied
+                except ValueError as exc:  # also a body that is not JSON
                     return web.json_response({"error": {"code": "InvalidConfig", "message": str(exc)}}, status=400)
-            return web.json_response({k: getattr(self.config, k) for k in
-                                      ("latency_scale", "request_latency_ms", "page_size", "reader_only")})
+                for key, value in values.items():
+                    setattr(self.config, key, value)
+            return web.json_response({k: getattr(self.config, k) for k in SETTINGS})
         return web.json_response({"error": {"code": "NotFound", "message": f"No control endpoint {path}"}},
                                  status=404)
 

@@ -10,7 +10,9 @@ Host key policy, in order (the first that applies wins):
    (:attr:`SshProbeSession.host_key_fingerprint`, :attr:`SshProbeSession.newly_trusted`); a later change is refused.
 
 A key that does not match raises :class:`HostKeyMismatch` showing both SHA256 fingerprints. With no policy the
-session refuses to connect. Authentication is by key only (no password, no keyboard-interactive); the user's
+session refuses to connect. A key marked ``@revoked`` in the known_hosts file (or in plinktui's own) is refused
+whatever else applies: a pinned key, an earlier acceptance or ``accept_new``. Only an IP address or a plain host name
+is ever written to plinktui's known_hosts (a newline or a wildcard in an alias could add a trust line). Authentication is by key only (no password, no keyboard-interactive); the user's
 ``~/.ssh/config`` and agent are not consulted so that what runs is what the caller configured.
 """
 
@@ -29,7 +31,14 @@ from typing import Any
 import asyncssh
 
 from plinktui.probes.batch import UnsafeName, new_nonce, probe_commands, split_sections, wrap
-from plinktui.probes.parsers import MAX_TEXT, parse_curl_healthstatus, parse_getent, parse_host, parse_resolv_conf
+from plinktui.probes.parsers import (
+    MAX_TEXT,
+    is_name,
+    parse_curl_healthstatus,
+    parse_getent,
+    parse_host,
+    parse_resolv_conf,
+)
 from plinktui.probes.verdict import ProbeTarget, ProbeVerdict, evaluate
 
 MAX_IN_FLIGHT = 8  # OpenSSH's MaxSessions is 10; stay under it with room for the caller
@@ -73,6 +82,26 @@ def fingerprint(key: asyncssh.SSHKey | str) -> str:
 
 def _host_pattern(host: str, port: int) -> str:
     return host if port == 22 else f"[{host}]:{port}"
+
+
+def known_hosts_name(name: str) -> str:
+    """``name`` if it may be written to a known_hosts file (an IP address or a plain host name), else raise.
+
+    A known_hosts line is ``patterns keytype key``: a space, comma, newline, ``*``, ``?`` or ``!`` in a name written
+    there would widen the trust it records (``x\n* ssh-ed25519 AAAA...`` trusts that key for every host).
+    """
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(name)
+        return name
+    except ValueError:
+        pass
+    if is_name(name):
+        return name
+    from plinktui.untrusted import visible
+
+    raise SshProbeError(f"refusing to pin a host key for {visible(name)[:80]!r}: not an IP address or a host name")
 
 
 def parse_jump(spec: str, default_user: str) -> tuple[str, str, int]:
@@ -212,29 +241,61 @@ class SshProbeSession:
             return [], [], []
         except (OSError, ValueError) as exc:
             raise SshProbeError(f"cannot read known_hosts {path}: {exc}") from None
-        host_keys, ca_keys, revoked, *_ = kh.match(self._alias, self.host, self._key_port if self._key_port != 22 else None)
-        return list(host_keys), list(ca_keys), list(revoked)
+        port = self._key_port if self._key_port != 22 else None
+        host_keys, ca_keys, revoked, *_ = kh.match(self._alias, self.host, port)
+        return list(host_keys), list(ca_keys), list(revoked) + self._revoked_in(path, port)
+
+    def _revoked_in(self, path: Path, port: int | None) -> list[asyncssh.SSHKey]:
+        """Keys marked ``@revoked`` for this host in ``path``.
+
+        asyncssh's ``match`` retries a non-default port without the port when nothing is *trusted* for
+        ``[host]:port``, and that retry replaces the revoked keys it found for ``[host]:port``. So the ``@revoked``
+        lines are read again as plain entries: every key they hold for this host (with or without the port) counts.
+        """
+        try:
+            lines = [ln.strip()[len("@revoked"):].strip() for ln in path.read_text().splitlines()
+                     if ln.strip().lower().startswith("@revoked")]
+        except (OSError, UnicodeDecodeError):
+            return []
+        if not lines:
+            return []
+        try:
+            kh = asyncssh.import_known_hosts("\n".join(lines) + "\n")
+        except (ValueError, asyncssh.KeyImportError) as exc:
+            raise SshProbeError(f"cannot read the @revoked lines of {path}: {exc}") from None
+        keys = list(kh.match(self._alias, self.host, port)[0])
+        if port is not None:
+            keys += kh.match(self._alias, self.host, None)[0]
+        return keys
 
     def _policy(self) -> tuple[tuple[list[Any], list[Any], list[Any]], bool, str]:
-        """Return (trusted keys/CAs/revoked, accept unknown key?, description of the source)."""
+        """Return (trusted keys/CAs/revoked, accept unknown key?, description of the source).
+
+        ``@revoked`` entries of both files are returned whichever source trusts: asyncssh refuses a revoked key
+        before it looks at trusted keys or asks the TOFU callback, so revocation always wins.
+        """
+        user_file: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+        path: Path | None = None
+        if self._known_hosts is not None:
+            path = Path(self._known_hosts).expanduser()
+            if not path.is_file():
+                raise SshProbeError(f"known_hosts file {path} does not exist")
+            user_file = self._match_file(path)
+        tofu = self._match_file(self.tofu_file)
+        revoked = user_file[2] + tofu[2]
         if self._pinned:
             try:
                 key = asyncssh.import_public_key(self._pinned.strip())
             except (asyncssh.KeyImportError, ValueError):
                 raise SshProbeError("the pinned host key is not an OpenSSH public key") from None
-            return ([key], [], []), False, "the pinned host key"
-        if self._known_hosts is not None:
-            path = Path(self._known_hosts).expanduser()
-            if not path.is_file():
-                raise SshProbeError(f"known_hosts file {path} does not exist")
-            keys, cas, revoked = self._match_file(path)
-            if keys or cas:
-                return (keys, cas, revoked), False, f"known_hosts {path}"
-        keys, cas, revoked = self._match_file(self.tofu_file)
-        if keys or cas:
-            return (keys, cas, revoked), False, f"the key accepted earlier ({self.tofu_file})"
+            return ([key], [], revoked), False, "the pinned host key"
+        if user_file[0] or user_file[1]:
+            return (user_file[0], user_file[1], revoked), False, f"known_hosts {path}"
+        if tofu[0] or tofu[1]:
+            return (tofu[0], tofu[1], revoked), False, f"the key accepted earlier ({self.tofu_file})"
         if self._accept_new:
-            return ([], [], []), True, "first use"
+            known_hosts_name(self._alias)  # refuse before connecting, not after the key was seen
+            return ([], [], revoked), True, "first use"
         raise SshProbeError(
             f"host key of {_host_pattern(self._alias, self._key_port)} is not pinned: pin it from Run Command,"
             " give a known_hosts file, or accept it on first use (--accept-new-host-key)"
@@ -243,7 +304,8 @@ class SshProbeSession:
     def _record_tofu(self, key: asyncssh.SSHKey) -> None:
         path = self.tofu_file
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        line = f"{_host_pattern(self._alias, self._key_port)} {key.export_public_key('openssh').decode().split()[0]} " \
+        line = f"{_host_pattern(known_hosts_name(self._alias), self._key_port)} " \
+               f"{key.export_public_key('openssh').decode().split()[0]} " \
                f"{key.export_public_key('openssh').decode().split()[1]}\n"
         old = path.read_text() if path.exists() else ""
         # write-then-rename so that a crash never leaves a half-written trust store
@@ -307,8 +369,11 @@ class SshProbeSession:
                 connect_timeout=self._connect_timeout,
                 login_timeout=self._connect_timeout,
             )
-        except asyncssh.HostKeyNotVerifiable:
+        except asyncssh.HostKeyNotVerifiable as exc:
             presented = clients[-1].presented if clients else None
+            if trusted[2] and "revoked" in str(exc.reason).lower():
+                raise SshProbeError(f"host key of {where} is marked @revoked in known_hosts; refusing to connect"
+                                    ) from None
             raise HostKeyMismatch(where, expected, fingerprint(presented) if presented else "(unknown)",
                                   source) from None
         except asyncssh.KeyExchangeFailed as exc:

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from screens import safe
 from screens.validators import Check, FieldValidator
 
 
@@ -84,10 +85,10 @@ class ValidatedField(Vertical):
         self.error = "" if ok else msg
         line = self.query_one(".field-message", Static)
         if ok:
-            line.update(self.hint(text.strip()) if self.hint else "✓")
+            line.update(safe.text(self.hint(text.strip()) if self.hint else "✓"))
             line.remove_class("-error")
         else:
-            line.update(f"✗ {msg}")
+            line.update(safe.text(f"✗ {msg}"))
             line.add_class("-error")
         self.input.set_class(not ok, "-invalid")
 
