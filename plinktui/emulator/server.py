@@ -40,7 +40,7 @@ LATENCY_PROFILE: dict[str, float] = {
 }
 """Seconds before an LRO completes at ``--latency-scale 1`` (DESIGN.md)."""
 
-PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "deployments")
+PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "deployments", "images")
 """Provider modules under plinktui.emulator.providers; each has ``register(emu)``."""
 
 MAX_BODY = 4 * 1024 * 1024
