@@ -24,6 +24,7 @@ from plinktui.emulator import errors
 from plinktui.emulator.store import Record, new_etag
 
 if TYPE_CHECKING:
+    from plinktui.emulator.lro import Operation
     from plinktui.emulator.server import Emulator
 
 DEFAULT_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,78}[A-Za-z0-9_])?$")  # ARM: no trailing . or -
@@ -176,6 +177,12 @@ class Kind:
     def view(self, req: Req | None, rec: Record) -> dict[str, Any]:
         """The document as ARM returns it."""
         return rec.doc
+
+    def lro_answer(self, req: Req, status: int, view: dict[str, Any], op: Operation) -> Resp:
+        """The answer to a PUT that starts an operation: by default ``status`` (201/200) with the document,
+        ``Azure-AsyncOperation`` and ``Retry-After``. Key Vault answers 200 and lets clients poll GET; private DNS
+        answers 202 with an empty body and its own operation URLs."""
+        return Resp(status, view, req.emu.async_headers(req, op))
 
     def patch(self, req: Req, rec: Record, body: dict[str, Any]) -> dict[str, Any]:
         """PATCH: by default only tags (Microsoft.Network updateTags semantics)."""

@@ -178,7 +178,7 @@ class Emulator:
                 f"authorization to perform action '{action}' over scope '{req.path}' or the scope is invalid. If "
                 "access was recently granted, please refresh your credentials.")
 
-    def _async_headers(self, req: Req, op: Operation, with_location: bool = False) -> dict[str, str]:
+    def async_headers(self, req: Req, op: Operation, with_location: bool = False) -> dict[str, str]:
         url = f"{req.base_url}{op.id}?api-version={req.api_version}"
         headers = {"Azure-AsyncOperation": url, "Retry-After": op.retry_after()}
         if with_location:
@@ -227,7 +227,7 @@ class Emulator:
         done.on_fail = failed  # type: ignore[attr-defined]
         op = self.ops.start("put", rid, kind.namespace, str(doc.get("location", "global")),
                             None if stuck else delay, done, outcome)
-        return Resp(status, kind.view(req, rec), self._async_headers(req, op))
+        return kind.lro_answer(req, status, kind.view(req, rec), op)
 
     def commit_delete(self, req: Req, kind: Kind, rec: Record) -> Resp:
         """Delete now (sync kinds, zero latency) or as an LRO."""
@@ -257,7 +257,7 @@ class Emulator:
         remove.on_fail = failed  # type: ignore[attr-defined]
         op = self.ops.start("delete", rid, kind.namespace, str(rec.doc.get("location", "global")),
                             None if stuck else delay, remove, outcome)
-        headers = self._async_headers(req, op, with_location=True)
+        headers = self.async_headers(req, op, with_location=True)
         return Resp(202, None, headers)
 
     def start_action(self, req: Req, rid: str, latency_key: str, action: Callable[[], Any],
@@ -318,8 +318,11 @@ class Emulator:
             return Resp(200, op.result) if op.result is not None else Resp(204)
 
         for ns_tpl in ("/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{op}",
-                       "/subscriptions/{sub}/providers/{ns}/locations/{loc}/asyncOperations/{op}"):
+                       "/subscriptions/{sub}/providers/{ns}/locations/{loc}/asyncOperations/{op}",
+                       "/subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/privateDnsOperationStatuses/{op}"):
             self.router.add("GET", ns_tpl, op_status)
+        self.router.add("GET", "/subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/privateDnsOperationResults/{op}",
+                        op_result)
         self.router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operationResults/{op}",
                         op_result)
 
