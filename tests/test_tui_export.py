@@ -31,6 +31,14 @@ async def test_review_x_writes_the_template_and_says_where() -> None:
     app.state.vault_name = "kv-demo-export01"
     async with app.run_test(size=(150, 44)) as pilot:
         await _until(pilot, lambda: app.gw is not None)
+        # the running demo cloud tells other clients (az) where it is and how to sign in: <demo dir>/cloud.json, 0600
+        from plinktui.settings import demo_dir
+
+        cloud = demo_dir() / "cloud.json"
+        assert cloud.stat().st_mode & 0o777 == 0o600
+        info = json.loads(cloud.read_text())
+        assert info["endpoint"] == app.demo_cloud.endpoint and info["identity_endpoint"].startswith(info["endpoint"])
+        assert info["identity_header"] and "stats" not in info
         await app.push_screen(ReviewScreen())
         review = app.screen
         await _until(pilot, lambda: review.preflight_result is not None)
