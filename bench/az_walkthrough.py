@@ -51,6 +51,34 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def export_plan(args: argparse.Namespace, work: pathlib.Path, rg: str, vault: str) -> pathlib.Path:
+    """A second private path in the same group, as `plinktui export` writes it (a template for az to deploy)."""
+    plan = work / "export.toml"
+    plan.write_text(f"""[plan]
+name = "azwalk-iac"
+resource_group = "{rg}"
+[network]
+region = "westus2"
+vnet = "vnet-azwalk-iac"
+address_space = ["10.21.0.0/16"]
+subnet = "snet-pe"
+subnet_prefix = "10.21.1.0/24"
+[vault]
+region = "eastus2"
+name = "{vault}i"
+public_network_access = "Disabled"
+[private_endpoint]
+name = "pe-azwalk-iac"
+[dns]
+link_name = "link-azwalk-iac"
+create_zone = "never"
+""")
+    out = work / "export.json"
+    subprocess.run([args.plinktui, "export", "--plan", str(plan), "--format", "arm", "-o", str(out)], check=True,
+                   capture_output=True)
+    return out
+
+
 def walk(args: argparse.Namespace, banner: dict[str, str], work: pathlib.Path, base_env: dict[str, str]) -> int:
     env = dict(base_env, AZURE_CONFIG_DIR=str(work / "azconfig"), REQUESTS_CA_BUNDLE=banner["ca_cert"],
                IDENTITY_ENDPOINT=banner["identity_endpoint"], IDENTITY_HEADER=banner["identity_header"],
@@ -89,6 +117,8 @@ def walk(args: argparse.Namespace, banner: dict[str, str], work: pathlib.Path, b
         ("run-command nslookup", ["vm", "run-command", "invoke", *g, "-n", "vm-azwalk", "--command-id",
                                   "RunShellScript", "--scripts", f"nslookup {vault}.vault.azure.net"]),
         ("resource list", ["resource", "list", *g]),
+        ("deployment group create", ["deployment", "group", "create", *g, "-n", "plink-export", "--template-file",
+                                     str(export_plan(args, work, rg, vault))]),
         ("private-endpoint delete", ["network", "private-endpoint", "delete", *g, "-n", "pe-azwalk"]),
         ("vm delete", ["vm", "delete", *g, "-n", "vm-azwalk", "--yes"]),
         ("keyvault delete", ["keyvault", "delete", *g, "-n", vault]),
@@ -109,9 +139,11 @@ def walk(args: argparse.Namespace, banner: dict[str, str], work: pathlib.Path, b
             text = (r.stderr or r.stdout).strip()
             note = " ".join(text.split())[-300:] if args.verbose else (text.splitlines()[-1][:100] if text else "")
         elif name == "run-command nslookup":
-            out = json.loads(r.stdout)
-            note = " | ".join(line.strip() for line in out["value"][0]["message"].splitlines()
-                              if "Server:" in line or "Address:" in line or "canonical name" in line)[:140]
+            lines = json.loads(r.stdout)["value"][0]["message"].splitlines()
+            note = " | ".join([ln.strip() for ln in lines if ln.startswith("Server:")]
+                              + [ln.strip() for ln in lines if ln.startswith("Address: ")])
+        elif name == "deployment group create":
+            note = f"{json.loads(r.stdout)['properties']['provisioningState']} (plinktui export of a plan)"
         elif name == "resource list":
             note = ", ".join(sorted({x["type"].split("/", 1)[1] for x in json.loads(r.stdout)}))[:140]
         if args.json:

@@ -111,6 +111,9 @@ async def test_vault_put_answers_200_registering_dns_then_get(emu_factory) -> No
     assert "Azure-AsyncOperation" not in put.headers and "Location" not in put.headers
     assert put.body["properties"]["provisioningState"] == "RegisteringDns"
     assert put.body["properties"]["vaultUri"] == "https://KvFidDns01.vault.azure.net"  # the name's case, no slash
+    assert put.headers["Retry-After"] == "1"  # the emulator's addition: clients poll GET when it is due
+    polled = await call(emu, "GET", path, None, KV)
+    assert polled.body["properties"]["provisioningState"] == "RegisteringDns" and polled.headers["Retry-After"] == "1"
     done = await _until_succeeded(emu, path, KV)
     assert done.body["properties"]["vaultUri"].endswith(".vault.azure.net/")
 

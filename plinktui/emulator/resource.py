@@ -140,6 +140,9 @@ class Kind:
     """Whether the document carries ``properties.provisioningState``."""
     initial_state: str = "Updating"
     etag: bool = True
+    poll_by_get: bool = False
+    """True when clients follow a PUT by polling GET on the resource (Key Vault): a GET during the operation then
+    carries ``Retry-After`` so they come back when it is due, not after their default interval."""
 
     @property
     def namespace(self) -> str:
@@ -252,7 +255,8 @@ def mount(emu: Emulator, kind: Kind) -> None:
 
     async def get_item(req: Req) -> Resp:
         rec = emu.find(kind.rid(req), kind)
-        return Resp(200, kind.view(req, rec))
+        pending = emu.ops.pending_for(rec.id) if kind.poll_by_get else None
+        return Resp(200, kind.view(req, rec), {"Retry-After": pending.retry_after()} if pending else {})
 
     async def put_item(req: Req) -> Resp:
         emu.check_scope(req)

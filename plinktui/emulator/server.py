@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from plinktui.emulator import errors
+from plinktui.emulator import errors, jsonc
 from plinktui.emulator.faults import FaultRule, Faults
 from plinktui.emulator.lro import Operation, Operations
 from plinktui.emulator.resource import Kind, Req, Resp, parse_id
@@ -475,7 +475,7 @@ class Emulator:
             raw = await request.read()
             if raw.strip():
                 try:
-                    body = json.loads(raw)
+                    body = jsonc.loads(raw)  # ARM reads JSONC (az splices templates in unquoted)
                 except (ValueError, UnicodeDecodeError) as exc:
                     raise errors.InvalidRequestContent(
                         f"The request content was invalid and could not be deserialized: '{exc}'.") from None

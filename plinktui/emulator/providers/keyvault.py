@@ -255,10 +255,14 @@ class Vaults(Kind):
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
 
+    poll_by_get = True
+
     def lro_answer(self, req: Req, status: int, view: dict[str, Any], op: Operation) -> Resp:
         """Key Vault answers a vault PUT 200 with no async header and ``provisioningState: RegisteringDns``;
-        clients poll GET until it is Succeeded."""
-        return Resp(200, view)
+        clients poll GET until it is Succeeded. The emulator adds ``Retry-After`` (here and on those GETs) so a client
+        comes back when DNS registration is due instead of after its 30 s default (Azure's header set is not
+        published: a guess that only changes how soon clients poll)."""
+        return Resp(200, view, {"Retry-After": op.retry_after()})
 
     def on_provisioned(self, rec: Record) -> None:
         """The PUT's answer shows ``vaultUri`` as the name was typed, without the trailing slash; once DNS is
