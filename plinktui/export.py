@@ -109,21 +109,15 @@ def build_template(plan: Plan) -> dict[str, Any]:
                                             "subnets": subnets}}
     if "subnet" in created:
         params["subnetPrefix"] = {"type": "string", "defaultValue": net.subnet_prefix}
-        resources["subnet"] = {"type": "Microsoft.Network/virtualNetworks/subnets",
-                               "apiVersion": API["Microsoft.Network"],
-                               "name": f"[format('{{0}}/{{1}}', {_p('vnetName')}, {_p('subnetName')})]",
-                               "properties": {"addressPrefix": f"[{_p('subnetPrefix')}]",
-                                              "privateEndpointNetworkPolicies": net.private_endpoint_network_policies}}
+        resources["subnet"] = _subnet("subnetName", "subnetPrefix",
+                                      {"privateEndpointNetworkPolicies": net.private_endpoint_network_policies})
     if pls.enabled:
         params.setdefault("plsSubnetName", {"type": "string", "defaultValue": pls.subnet})
         variables["plsSubnetId"] = "[" + ids["subnet"].replace(_p("subnetName"), _p("plsSubnetName")) + "]"
     if "pls_subnet" in created:
         params["plsSubnetPrefix"] = {"type": "string", "defaultValue": pls.subnet_prefix}
-        resources["pls_subnet"] = {"type": "Microsoft.Network/virtualNetworks/subnets",
-                                   "apiVersion": API["Microsoft.Network"],
-                                   "name": f"[format('{{0}}/{{1}}', {_p('vnetName')}, {_p('plsSubnetName')})]",
-                                   "properties": {"addressPrefix": f"[{_p('plsSubnetPrefix')}]",
-                                                  "privateLinkServiceNetworkPolicies": "Disabled"}}
+        resources["pls_subnet"] = _subnet("plsSubnetName", "plsSubnetPrefix",
+                                          {"privateLinkServiceNetworkPolicies": "Disabled"})
     if "vault" in created:
         public = "Disabled" if vault.effective_public_access == "Disabled" else "Enabled"
         params["vaultPublicNetworkAccess"] = {
@@ -210,6 +204,13 @@ def build_template(plan: Plan) -> dict[str, Any]:
         "outputs": {"privateEndpointId": {"type": "string", "value": f"[{ids['pe']}]"},
                     "vaultId": {"type": "string", "value": "[variables('vaultId')]"}},
     }
+
+
+def _subnet(name_param: str, prefix_param: str, policies: dict[str, str]) -> dict[str, Any]:
+    """A subnet added to the plan's (existing) VNet, named and sized by parameters."""
+    return {"type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": API["Microsoft.Network"],
+            "name": f"[format('{{0}}/{{1}}', {_p('vnetName')}, {_p(name_param)})]",
+            "properties": {"addressPrefix": f"[{_p(prefix_param)}]", **policies}}
 
 
 def _test_vm(plan: Plan, params: dict[str, Any], resources: dict[str, dict[str, Any]], tags: dict[str, str]) -> None:

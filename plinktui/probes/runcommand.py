@@ -16,15 +16,8 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from plinktui.probes.batch import (
-    UnsafeName,
-    new_nonce,
-    probe_commands,
-    resolver_from_sections,
-    resolver_lines,
-    split_sections,
-    wrap,
-)
+from plinktui.probes import batch as probe_batch
+from plinktui.probes.batch import UnsafeName, new_nonce, probe_commands, split_sections, wrap
 from plinktui.probes.parsers import RunCommandOutput, parse_run_command_result
 from plinktui.probes.ssh import _targets, _unsafe, verdict_from_sections
 from plinktui.probes.verdict import ProbeTarget, ProbeVerdict
@@ -137,7 +130,7 @@ def plan_batches(targets: Sequence[ProbeTarget], budget: int = STDOUT_BUDGET) ->
 def build_script(nonce: str, targets: Sequence[ProbeTarget], indexes: Iterable[int], *, with_resolv: bool,
                  curl_max_time: int = 5) -> list[str]:
     """Script lines for one batch: tags ``t<i>.getent`` / ``t<i>.host`` / ``t<i>.curl`` and ``resolv``."""
-    lines = resolver_lines(nonce) if with_resolv else []
+    lines = probe_batch.resolver_lines(nonce) if with_resolv else []
     for i in indexes:
         t = targets[i]
         for kind, cmd in probe_commands(t.fqdn, vault=t.is_vault, max_time=curl_max_time).items():
@@ -237,7 +230,7 @@ async def probe_with_runner(
         for i in missing:
             problems[i] = ("Run Command output was cut at 4,096 bytes." if out.stdout_truncated
                            else f"Run Command output unreadable ({out.reason or 'markers missing'}).")
-    resolv = resolver_from_sections(sections)
+    resolv = probe_batch.resolver_from_sections(sections)
     for i in runnable:
         has = complete(i, sections)
         verdicts[i] = verdict_from_sections(vm=vm_name, target=targets[i], vm_private_ip=vm_private_ip,

@@ -27,15 +27,8 @@ from typing import Any
 
 import asyncssh
 
-from plinktui.probes.batch import (
-    UnsafeName,
-    new_nonce,
-    probe_commands,
-    resolver_from_sections,
-    resolver_lines,
-    split_sections,
-    wrap,
-)
+from plinktui.probes import batch
+from plinktui.probes.batch import UnsafeName, new_nonce, probe_commands, split_sections, wrap
 from plinktui.probes.parsers import MAX_TEXT, parse_curl_healthstatus, parse_getent, parse_host
 from plinktui.probes.verdict import ProbeTarget, ProbeVerdict, evaluate
 
@@ -477,10 +470,10 @@ async def probe_fqdns(
         budget = session.command_timeout + (curl_max_time if target.is_vault else 0)
         return target, await session.run(line, timeout=budget)
 
-    resolv_task = asyncio.ensure_future(session.run("; ".join(resolver_lines(nonce))))
+    resolv_task = asyncio.ensure_future(session.run("; ".join(batch.resolver_lines(nonce))))
     results = await asyncio.gather(*(one(t) for t in targets))
     resolv_result = await resolv_task
-    resolv = resolver_from_sections(split_sections(resolv_result.stdout, nonce))
+    resolv = batch.resolver_from_sections(split_sections(resolv_result.stdout, nonce))
 
     verdicts: list[ProbeVerdict] = []
     for item in results:
