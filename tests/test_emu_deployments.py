@@ -91,6 +91,8 @@ async def test_template_deploys_through_the_providers_in_dependency_order(emu_fa
     assert set(targets) == {"vnet-t", "vnet-t/snet-pe", "kvdeploy01", "nsg-0", "nsg-1", "pe-t"}
     assert targets.index("vnet-t") < targets.index("vnet-t/snet-pe") < targets.index("pe-t")
     assert all(o["properties"]["provisioningState"] == "Succeeded" for o in ops.body["value"])
+    legacy = dep_path(emu, "rg-dep", "d1").replace("/providers/Microsoft.Resources", "") + "/operations"
+    assert (await call(emu, "GET", legacy, None, RES)).body == ops.body  # the REST spec's path (az uses it)
 
 
 async def test_a_failing_resource_fails_the_deployment_in_arm_shape(emu) -> None:

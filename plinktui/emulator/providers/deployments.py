@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
 
 ITEM = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments/{name}"
+LEGACY_ITEM = "/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}"
 FAILED_MESSAGE = ("At least one resource deployment operation failed. Please list deployment operations for details. "
                   "Please see https://aka.ms/arm-deployment-operations for usage details.")
 DONE = ("Succeeded", "Failed", "Canceled")
@@ -345,5 +346,9 @@ def register(emu: Emulator) -> None:
     emu.router.add("GET", ITEM, get)
     emu.router.add("POST", ITEM + "/validate", validate)
     emu.router.add("GET", ITEM.rsplit("/", 1)[0], list_rg)
-    emu.router.add("GET", ITEM + "/operations", operations)
-    emu.router.add("GET", ITEM + "/operations/{op}", operation)
+    # Deployment operations live at the provider-less path in the REST spec (az deployment operation group list
+    # uses it); both forms answer.
+    for base in (ITEM, LEGACY_ITEM):
+        emu.router.add("GET", base + "/operations", operations)
+        emu.router.add("GET", base + "/operations/{op}", operation)
+    emu.router.add("GET", LEGACY_ITEM, get)
