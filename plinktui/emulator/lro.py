@@ -45,6 +45,8 @@ class Operation:
     error: dict[str, Any] | None = None
     started: str = field(default_factory=utcnow_iso)
     ended: str | None = None
+    external: bool = False
+    """Finished by its owner (a deployment run), never by time, a sweep or clearing faults."""
 
     def remaining(self, now: float | None = None) -> float:
         """Seconds until due (inf when stuck)."""
@@ -129,7 +131,7 @@ class Operations:
 
     def finish(self, op: Operation) -> None:
         """Apply the outcome: run the completion hook on success, record the error otherwise."""
-        if op.status != "InProgress":
+        if op.status != "InProgress" or op.external:
             return
         op.ended = utcnow_iso()
         if op.outcome == "Succeeded":

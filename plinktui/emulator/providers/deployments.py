@@ -12,6 +12,7 @@ for it are never started. Deployment operations list what was sent and how each 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import time
@@ -54,6 +55,14 @@ class Deployments:
                 doc["properties"]["provisioningState"] = "Failed"
                 doc["properties"]["error"] = {"code": "DeploymentFailed", "message": "The emulator restarted while "
                                               "this deployment ran; deploy it again."}
+
+    async def stop(self) -> None:
+        """Cancel runs still going when the emulator stops (a restart reports them Failed)."""
+        for task in list(self.tasks):
+            task.cancel()
+        for task in list(self.tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
     def docs(self) -> dict[str, dict[str, Any]]:
         return self.emu.store.extra.setdefault("deployments", {})
@@ -161,6 +170,7 @@ class Deployments:
         self.emu.store.extra.setdefault("deployment_operations", {})[rid.lower()] = []
         self.emu.store.touch()
         op = self.emu.ops.start("put", rid, "Microsoft.Resources", "global", None)
+        op.external = True  # the run below ends it
         task = asyncio.create_task(self.run(req, doc, planned, op))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -313,6 +323,7 @@ def register(emu: Emulator) -> None:
     """Mount the deployment routes."""
     deps = Deployments(emu)
     emu.deployments = deps  # type: ignore[attr-defined]
+    emu.on_stop.append(deps.stop)
 
     async def put(req: Req) -> Resp:
         return deps.start(req)
