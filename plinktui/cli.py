@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     emulator_cli.add_arguments(serve)
 
+    from plinktui import export
+
+    export.add_arguments(sub.add_parser("export", help="write a plan as an ARM deployment template (infra as code)"))
     sub.add_parser("locate", help="print where plinktui keeps its state, runs and demo cloud")
     return parser
 
@@ -169,6 +172,10 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from plinktui.emulator import cli as emulator_cli
 
         return _run_async(emulator_cli.serve, args)
+    if command == "export":
+        from plinktui import export
+
+        return export.run(args)
     if command == "locate":
         return _locate()
     parser.print_help()

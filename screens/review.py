@@ -30,7 +30,8 @@ class ReviewScreen(WizardStep):
     STEP = "review"
     HEADING = "Review — nothing has been created yet"
     BINDINGS = [*WizardStep.BINDINGS, Binding("p", "next", "Provision", id="review.provision"),
-                Binding("w", "save_plan", "Save plan", id="review.save")]
+                Binding("w", "save_plan", "Save plan", id="review.save"),
+                Binding("x", "export_template", "Export ARM", id="review.export")]
 
     def compose_form(self) -> ComposeResult:
         yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
@@ -141,6 +142,24 @@ class ReviewScreen(WizardStep):
         d.mkdir(parents=True, exist_ok=True)
         path = self.plan.save(d / f"{self.plan.name}.toml")
         safe.notify(self, f"plan saved to {path}")
+
+    def action_export_template(self) -> None:
+        """Write the plan as an ARM deployment template (infrastructure as code) and say where."""
+        if self.plan is None:
+            return
+        from plinktui.export import ExportError, write
+        from plinktui.settings import config_dir
+
+        path = config_dir() / f"{self.plan.name}.arm.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(self.plan, path)
+        except (ExportError, OSError) as exc:
+            self.notify(f"cannot export the plan: {exc}", severity="error")
+            return
+        self.notify(f"ARM template written to {path}. Deploy it with `az deployment group create -g "
+                    f"{self.plan.resource_group} --template-file {path}`; `az bicep decompile --file {path}` turns it "
+                    "into Bicep.", timeout=12)
 
     def autopilot_ready(self) -> bool:
         return getattr(self, "preflight_result", None) is not None and super().autopilot_ready()

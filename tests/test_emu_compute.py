@@ -233,9 +233,11 @@ async def test_run_command_output_format(gw: Gateway, emu, client_key) -> None:
     assert status.level == "Info" and status.display_status == "Provisioning succeeded"
     assert status.message == f"Enable succeeded: \n[stdout]\n{host_key}\nvmhost\n\n[stderr]\n"
     assert host_key.startswith("ssh-ed25519 ") and host_key.endswith(" root@vmhost")
-    # the VNet's custom DNS servers reach resolv.conf
-    status = await run(gw, "vmrc", "cat /etc/resolv.conf")
+    # the VNet's custom DNS servers reach systemd-resolved's upstream file; /etc/resolv.conf is the stub
+    status = await run(gw, "vmrc", "cat /run/systemd/resolve/resolv.conf")
     assert "nameserver 10.30.1.53\n" in status.message
+    status = await run(gw, "vmrc", "cat /etc/resolv.conf")
+    assert "nameserver 127.0.0.53\n" in status.message and "10.30.1.53" not in status.message
     # a failing command: bash's words and Azure's failure message
     status = await run(gw, "vmrc", "rm -rf /")
     assert status.message == vmshell.format_run_command_message(

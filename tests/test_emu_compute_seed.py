@@ -105,8 +105,9 @@ async def test_seeded_jumpbox_answers_ssh_with_the_demo_key(gw: Gateway, emu, tm
     pinned = asyncssh.import_public_key(host_key)
     async with asyncssh.connect(host, port, username="azureuser", client_keys=[str(key_path)],
                                 known_hosts=([pinned], [], []), connect_timeout=10) as conn:
-        result = await conn.run("hostname; cat /etc/resolv.conf", check=False)
-    assert result.stdout.startswith("vm-jumpbox\n") and "nameserver 168.63.129.16\n" in result.stdout
+        result = await conn.run("hostname; cat /etc/resolv.conf /run/systemd/resolve/resolv.conf", check=False)
+    assert result.stdout.startswith("vm-jumpbox\n") and "nameserver 127.0.0.53\n" in result.stdout
+    assert "nameserver 168.63.129.16\n" in result.stdout  # the upstream, behind systemd-resolved's stub
 
 
 async def test_seed_is_instant_under_latency_and_faults(emu_factory, tmp_path) -> None:

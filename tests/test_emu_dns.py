@@ -32,11 +32,13 @@ PUBLIC_EUS = "52.168.109.101"
 
 SECTION_1 = ("fabrikam.vault.azure.net is an alias for data-prod-eus.vaultcore.azure.net.\n"
              "data-prod-eus.vaultcore.azure.net is an alias for data-prod-eus-region.vaultcore.azure.net.\n"
-             "data-prod-eus-region.vaultcore.azure.net has address 52.168.109.101\n")
+             "data-prod-eus-region.vaultcore.azure.net is an alias for azkms-prod-eus-b.eastus.cloudapp.azure.com.\n"
+             "azkms-prod-eus-b.eastus.cloudapp.azure.com has address 52.168.109.101\n")
 SECTION_2 = ("fabrikam.vault.azure.net is an alias for fabrikam.privatelink.vaultcore.azure.net.\n"
              "fabrikam.privatelink.vaultcore.azure.net is an alias for data-prod-eus.vaultcore.azure.net.\n"
              "data-prod-eus.vaultcore.azure.net is an alias for data-prod-eus-region.vaultcore.azure.net.\n"
-             "data-prod-eus-region.vaultcore.azure.net has address 52.168.109.101\n")
+             "data-prod-eus-region.vaultcore.azure.net is an alias for azkms-prod-eus-b.eastus.cloudapp.azure.com.\n"
+             "azkms-prod-eus-b.eastus.cloudapp.azure.com has address 52.168.109.101\n")
 SECTION_3 = ("fabrikam.vault.azure.net is an alias for fabrikam.privatelink.vaultcore.azure.net.\n"
              "fabrikam.privatelink.vaultcore.azure.net has address 10.1.2.3\n")
 
@@ -119,7 +121,7 @@ async def test_custom_dns_servers(gw: Gateway, emu) -> None:
     assert spoke.sh("host fabrikam.vault.azure.net") == SECTION_2  # the app VNet itself is not linked
     set_dns_servers(emu, vnet, ["10.2.1.4"])  # a forwarder in the linked hub answers as Azure DNS from the hub
     assert ModelVm(emu, vnet).sh("host fabrikam.vault.azure.net") == SECTION_3
-    assert "nameserver 10.2.1.4" in ModelVm(emu, vnet).sh("cat /etc/resolv.conf")
+    assert "nameserver 10.2.1.4" in ModelVm(emu, vnet).sh("cat /run/systemd/resolve/resolv.conf")  # the upstream
     set_dns_servers(emu, vnet, ["8.8.8.8"])  # unreachable
     assert ModelVm(emu, vnet).sh("host fabrikam.vault.azure.net") == (
         "Host fabrikam.vault.azure.net not found: 2(SERVFAIL)\n")
@@ -134,7 +136,7 @@ async def test_unknown_names_and_other_regions(gw: Gateway, emu) -> None:
     await make_vault(gw, "rg-n", "kv-west", location="westus2")
     res = dns.resolve(emu, "kv-west.vault.azure.net", None)
     assert res.chain == ["kv-west.vault.azure.net", "data-prod-wus2.vaultcore.azure.net",
-                         "data-prod-wus2-region.vaultcore.azure.net"]
+                         "data-prod-wus2-region.vaultcore.azure.net", "azkms-prod-wus2-b.westus2.cloudapp.azure.com"]
     assert res.addresses == [dns.public_ip("vault", "westus2")] and res.addresses != [PUBLIC_EUS]
     for name in ("nope.vault.azure.net", "nope.privatelink.vaultcore.azure.net", "example.org",
                  "kv-west.privatelink.vaultcore.azure.net", "acct.blob.core.windows.net"):
@@ -236,4 +238,4 @@ async def test_control_endpoint_resolve(gw: Gateway, emu) -> None:
                                                                     "vnet": vnet}))
     assert inside["addresses"] == ["10.1.2.3"] and inside["nxdomain"] is False
     outside = await asyncio.to_thread(_control_sync, emu, urlencode({"name": "fabrikam.vault.azure.net"}))
-    assert outside["addresses"] == [PUBLIC_EUS] and len(outside["chain"]) == 4
+    assert outside["addresses"] == [PUBLIC_EUS] and len(outside["chain"]) == 5

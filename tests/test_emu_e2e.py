@@ -93,8 +93,10 @@ async def test_private_path_end_to_end(gw: Gateway, emu, tmp_path) -> None:
                              f"{PL} is an alias for data-prod-eus2.vaultcore.azure.net.",
                              "data-prod-eus2.vaultcore.azure.net is an alias for "
                              "data-prod-eus2-region.vaultcore.azure.net."]
-        assert re.fullmatch(r"data-prod-eus2-region\.vaultcore\.azure\.net has address (\d+\.){3}\d+", lines[3])
-        assert len(lines) == 4 and pe_ip not in public.stdout
+        assert lines[3] == ("data-prod-eus2-region.vaultcore.azure.net is an alias for "
+                            "azkms-prod-eus2-b.eastus2.cloudapp.azure.com.")
+        assert re.fullmatch(r"azkms-prod-eus2-b\.eastus2\.cloudapp\.azure\.com has address (\d+\.){3}\d+", lines[4])
+        assert len(lines) == 5 and pe_ip not in public.stdout
         # public access is disabled, so the public path is refused by the vault
         refused = await conn.run(f"curl -s -i https://{FQDN}/healthstatus", check=False)
         assert refused.stdout.startswith("HTTP/1.1 403 Forbidden\r\n")

@@ -56,7 +56,7 @@ async def test_manual_approval_through_the_vault_and_private_dns(gw: Gateway, em
     assert health.status == 200 and dict(health.headers)["x-ms-keyvault-network-info"].startswith("addr=10.42.1.10;")
 
     await gw.result(gw.privatedns.virtual_network_links.begin_delete("rg-e2e", ZONE, "link-w2"))
-    assert "data-prod-eus2-region.vaultcore.azure.net has address" in vm.sh("host kve2e4711.vault.azure.net")
+    assert "azkms-prod-eus2-b.eastus2.cloudapp.azure.com has address" in vm.sh("host kve2e4711.vault.azure.net")
     assert vm.https_get("kve2e4711.vault.azure.net", "/healthstatus").status == 403  # public path, access disabled
 
     await gw.keyvault.vaults.delete("rg-e2e", "kve2e4711")

@@ -394,7 +394,9 @@ async def test_private_link_service_rules_and_connections(gw: Gateway, emu) -> N
                                     privateLinkServiceNetworkPolicies="Enabled"))
     assert err.error.code == "PrivateLinkServiceNetworkPoliciesCannotBeEnabledOnPrivateLinkServiceSubnet"
     pe = await make_pe(gw, "rg-pls", "pe-to-pls", sid["pe"], pls.id, manual=True, group="anything")
-    assert pe.custom_dns_configs[0].fqdn == "svc.contoso.example"
+    assert pe.custom_dns_configs == []  # ARM: a Private Link Service target's FQDNs reach only the NIC
+    nic = await gw.network.network_interfaces.get("rg-pls", pe.network_interfaces[0].id.rsplit("/", 1)[-1])
+    assert nic.ip_configurations[0].private_link_connection_properties.fqdns == ["svc.contoso.example"]
     conns = [c async for c in gw.network.private_link_services.list_private_endpoint_connections("rg-pls", "pls")]
     assert len(conns) == 1 and conns[0].private_endpoint.id == pe.id
     assert conns[0].private_link_service_connection_state.status == "Pending"

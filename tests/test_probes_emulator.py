@@ -87,6 +87,9 @@ async def test_probe_over_ssh_and_run_command_agree(emu, gw, client_key) -> None
     [over_rc] = await probe_via_run_command(gw, RG, "vm-probe", [target], ips["vm_ip"])
     assert (over_rc.verdict, over_rc.resolved_ips, over_rc.cname_chain, over_rc.healthstatus_addr) == (
         over_ssh.verdict, over_ssh.resolved_ips, over_ssh.cname_chain, over_ssh.healthstatus_addr)
+    # the VM runs systemd-resolved (/etc/resolv.conf names 127.0.0.53): both paths read the upstream behind it
+    assert over_ssh.nameservers == over_rc.nameservers == ["168.63.129.16"]
+    assert "local stub" not in over_ssh.detail and "local stub" not in over_rc.detail
 
     # without the zone's VNet link Azure DNS answers the public chain: PL020, and the vault refuses the public path
     await gw.result(gw.privatedns.virtual_network_links.begin_delete(RG, ZONE, "link-probe"))

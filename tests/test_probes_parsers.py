@@ -412,3 +412,34 @@ def test_ansi_and_crlf_are_stripped_safely() -> None:
     assert parse_host(HOST_INSIDE.replace("10.1.2.3", "10.1.2.3\x004"), query=FQDN).status == "unknown"
     # an address cut mid-line (no final newline) is not read as a shorter address
     assert parse_host(HOST_INSIDE[:-2], query=FQDN).status == "unknown"
+
+
+STUB = """# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).
+# Do not edit.
+
+nameserver 127.0.0.53
+options edns0 trust-ad
+search abc.bx.internal.cloudapp.net
+"""
+UPLINK = """# This is /run/systemd/resolve/resolv.conf managed by man:systemd-resolved(8).
+
+nameserver 10.0.0.53
+nameserver 168.63.129.16
+search abc.bx.internal.cloudapp.net
+"""
+
+
+def test_systemd_resolved_stub_is_completed_by_its_upstream_file() -> None:
+    from plinktui.probes.batch import Section, resolver_from_sections
+
+    stub = parse_resolv_conf(STUB)
+    assert stub.uses_stub_resolver and stub.nameservers == ["127.0.0.53"]
+    both = resolver_from_sections({"resolv": Section(STUB, 0), "upstream": Section(UPLINK, 0)})
+    assert both is not None and both.nameservers == ["10.0.0.53", "168.63.129.16"] and both.stub == "127.0.0.53"
+    assert not both.uses_stub_resolver and both.search == ["abc.bx.internal.cloudapp.net"]
+    # an image without systemd-resolved: the upstream read fails, /etc/resolv.conf stands as it is
+    plain = "nameserver 168.63.129.16\n"
+    alone = resolver_from_sections({"resolv": Section(plain, 0), "upstream": Section("cat: ...: No such file", 1)})
+    assert alone is not None and alone.nameservers == ["168.63.129.16"] and alone.stub == ""
+    unknown = resolver_from_sections({"resolv": Section(STUB, 0), "upstream": Section("", 1)})
+    assert unknown is not None and unknown.uses_stub_resolver  # the stub note stays when the upstream is unknown

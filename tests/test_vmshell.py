@@ -82,13 +82,13 @@ def test_nslookup_linux_shape() -> None:
     out, err, rc = run_command(f"nslookup {FQDN}", vm())
     assert rc == 0 and err == ""
     assert out == (
-        "Server:\t\t168.63.129.16\nAddress:\t168.63.129.16#53\n\nNon-authoritative answer:\n"
+        "Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\nNon-authoritative answer:\n"  # systemd-resolved's stub
         "fabrikam.vault.azure.net\tcanonical name = fabrikam.privatelink.vaultcore.azure.net.\n"
         "Name:\tfabrikam.privatelink.vaultcore.azure.net\nAddress: 10.1.2.3\n\n"
     )
     out, _, rc = run_command("nslookup nope.vault.azure.net", vm(dns_servers=["10.0.0.53"]))
     assert rc == 1
-    assert out == "Server:\t\t10.0.0.53\nAddress:\t10.0.0.53#53\n\n** server can't find nope.vault.azure.net: NXDOMAIN\n\n"
+    assert out == "Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\n** server can't find nope.vault.azure.net: NXDOMAIN\n\n"
 
 
 def test_dig_short_both_argument_orders() -> None:
@@ -110,11 +110,15 @@ def test_getent_dns_and_hosts_file() -> None:
 
 def test_cat_files() -> None:
     v = vm(dns_servers=["10.0.0.53", "10.0.0.54"], etc_hosts=[("10.9.9.9", [FQDN])])
-    out, _, rc = run_command("cat /etc/resolv.conf", v)
-    assert rc == 0
-    lines = [ln for ln in out.splitlines() if not ln.startswith("#")]
-    assert lines[:2] == ["nameserver 10.0.0.53", "nameserver 10.0.0.54"]
+    out, _, rc = run_command("cat /etc/resolv.conf", v)  # Ubuntu's systemd-resolved stub
+    assert rc == 0 and out.startswith("# This is /run/systemd/resolve/stub-resolv.conf managed by")
+    lines = [ln for ln in out.splitlines() if ln and not ln.startswith("#")]
+    assert lines[:2] == ["nameserver 127.0.0.53", "options edns0 trust-ad"]
     assert lines[2].startswith("search ") and lines[2].endswith(".bx.internal.cloudapp.net")
+    out, _, rc = run_command("cat /run/systemd/resolve/resolv.conf", v)  # the upstream servers
+    assert rc == 0 and out.startswith("# This is /run/systemd/resolve/resolv.conf managed by")
+    lines = [ln for ln in out.splitlines() if ln and not ln.startswith("#")]
+    assert lines[:2] == ["nameserver 10.0.0.53", "nameserver 10.0.0.54"] and lines[2] == lines[2].lower()
     out, _, _ = run_command("cat /etc/hosts", v)
     assert out.startswith("127.0.0.1 localhost\n") and out.endswith(f"10.9.9.9 {FQDN}\n")
     assert run_command("cat /etc/ssh/ssh_host_ed25519_key.pub", v)[0] == v.host_key_public + "\n"

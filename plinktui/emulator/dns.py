@@ -4,7 +4,10 @@ what ``GET https://<vault>.vault.azure.net/healthstatus`` answers.
 Public DNS (``vnet_id=None``), as Azure publishes it (docs/probe-formats.md §1-2)::
 
     <v>.vault.azure.net -> [<v>.privatelink.vaultcore.azure.net, once >= 1 connection is Approved]
-      -> data-prod-<reg>.vaultcore.azure.net -> data-prod-<reg>-region.vaultcore.azure.net  A <regional public IP>
+      -> data-prod-<reg>.vaultcore.azure.net -> data-prod-<reg>-region.vaultcore.azure.net
+      -> azkms-prod-<reg>-b.<region>.cloudapp.azure.com  A <regional public IP>
+
+(today's public chain ends in the ``azkms-prod-...cloudapp.azure.com`` front end, as published nslookup outputs show).
 
 Storage (blob, file) and SQL names get the same shape of chain (``<n>.privatelink.<zone suffix>`` alias when
 approved) when a resource document of that type exists; anything else is NXDOMAIN.
@@ -130,12 +133,13 @@ SERVICES: tuple[Service, ...] = (
 """Service table: the suffixes the model knows. Zones for the privatelink aliases: ``privatelink.<...>``."""
 
 _FRONTENDS: tuple[tuple[re.Pattern[str], str, Callable[[str], str]], ...] = (
-    (re.compile(r"^data-prod-([a-z0-9]+)-region\.vaultcore\.azure\.net$"), "vault", lambda code: CODE_REGIONS[code]),
+    (re.compile(r"^azkms-prod-([a-z0-9]+)-b\.[a-z0-9]+\.cloudapp\.azure\.com$"), "vault", lambda code: CODE_REGIONS[code]),
     (re.compile(r"^blob\.([a-z0-9]+?)prdstr01a\.store\.core\.windows\.net$"), "blob", lambda c: CODE_REGIONS[c]),
     (re.compile(r"^file\.([a-z0-9]+?)prdstr01a\.store\.core\.windows\.net$"), "file", lambda c: CODE_REGIONS[c]),
     (re.compile(r"^cr1\.([a-z0-9]+)1-a\.control\.database\.windows\.net$"), "sql", lambda region: region),
 )
 _VAULT_DATA = re.compile(r"^data-prod-([a-z0-9]+)\.vaultcore\.azure\.net$")
+_VAULT_REGION = re.compile(r"^data-prod-([a-z0-9]+)-region\.vaultcore\.azure\.net$")
 
 
 def _target(emu: Emulator, svc: Service, name: str) -> Record | None:
@@ -171,6 +175,9 @@ def _public(emu: Emulator, name: str) -> tuple[str, Any] | None:
     m = _VAULT_DATA.match(name)
     if m and m.group(1) in CODE_REGIONS:
         return ("cname", f"data-prod-{m.group(1)}-region.vaultcore.azure.net")
+    m = _VAULT_REGION.match(name)
+    if m and m.group(1) in CODE_REGIONS:
+        return ("cname", f"azkms-prod-{m.group(1)}-b.{CODE_REGIONS[m.group(1)]}.cloudapp.azure.com")
     for pattern, service, region_of in _FRONTENDS:
         m = pattern.match(name)
         if m:

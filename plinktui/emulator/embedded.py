@@ -32,6 +32,24 @@ class DemoCloud:
     """The demo SSH private key that the seeded jumpbox trusts (mode 0600)."""
 
 
+CLOUD_FILE = "cloud.json"
+"""In the demo directory while a demo cloud runs: its endpoint, CA file and identity endpoint, so other clients (the
+Azure CLI) can sign in to the very cloud the TUI shows (0600: it holds the identity header)."""
+
+
+def write_cloud_file(demo_dir: os.PathLike[str] | str, identity: dict[str, object]) -> None:
+    """Write the running demo cloud's identity (without counters) atomically, readable by the user only."""
+    import json
+    import pathlib
+
+    path = pathlib.Path(demo_dir) / CLOUD_FILE
+    tmp = path.with_name(CLOUD_FILE + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({k: v for k, v in identity.items() if k != "stats"}, fh)
+    os.replace(tmp, path)
+
+
 _lock = threading.Lock()
 _future: concurrent.futures.Future[DemoCloud] | None = None
 
@@ -60,6 +78,7 @@ def _start(latency_scale: float, ready: concurrent.futures.Future[DemoCloud]) ->
             await emu.start()
             key = seed_demo(emu, demo_dir)
             emu.store.flush()
+            write_cloud_file(demo_dir, emu.identity())
             return DemoCloud(emu.endpoint, emu.ca_cert, emu.config.subscription_id, emu.config.tenant_id, str(key))
 
         try:

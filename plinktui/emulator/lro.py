@@ -5,8 +5,9 @@ PUT and DELETE answer at once (201/200 or 202) with an ``Azure-AsyncOperation`` 
 between, completion is applied lazily when anyone looks (status poll, resource GET) and by a periodic sweep, so the
 state is deterministic. Faults may make an operation end Failed or Canceled, or never end.
 
-``Retry-After`` is always an integer number of seconds (the whole seconds left); under one second it is omitted and
-the client polls on its own short interval.
+``Retry-After`` is on every answer of an unfinished operation: an integer number of seconds, the time left rounded
+up and never under 1 (ARM sends whole seconds), so a client that honours it waits at most the modelled latency plus a
+second and never falls back to its own default interval (30 s in some clients).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class Operation:
     error: dict[str, Any] | None = None
     started: str = field(default_factory=utcnow_iso)
     ended: str | None = None
+    external: bool = False
+    """Finished by its owner (a deployment run), never by time, a sweep or clearing faults."""
 
     def remaining(self, now: float | None = None) -> float:
         """Seconds until due (inf when stuck)."""
@@ -51,13 +54,12 @@ class Operation:
             return math.inf
         return max(0.0, self.due - (now if now is not None else time.monotonic()))
 
-    def retry_after(self) -> str | None:
-        """The integer Retry-After header value, or None under one second."""
+    def retry_after(self) -> str:
+        """The Retry-After header value: whole seconds left, rounded up, at least 1."""
         left = self.remaining()
         if left == math.inf:
             return "1"
-        whole = int(left)
-        return str(whole) if whole >= 1 else None
+        return str(max(1, math.ceil(left)))
 
     def status_body(self) -> dict[str, Any]:
         """The body of the Azure-AsyncOperation status resource."""
@@ -129,7 +131,7 @@ class Operations:
 
     def finish(self, op: Operation) -> None:
         """Apply the outcome: run the completion hook on success, record the error otherwise."""
-        if op.status != "InProgress":
+        if op.status != "InProgress" or op.external:
             return
         op.ended = utcnow_iso()
         if op.outcome == "Succeeded":

@@ -24,6 +24,7 @@ from plinktui.emulator import errors
 from plinktui.emulator.store import Record, new_etag
 
 if TYPE_CHECKING:
+    from plinktui.emulator.lro import Operation
     from plinktui.emulator.server import Emulator
 
 DEFAULT_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,78}[A-Za-z0-9_])?$")  # ARM: no trailing . or -
@@ -139,6 +140,9 @@ class Kind:
     """Whether the document carries ``properties.provisioningState``."""
     initial_state: str = "Updating"
     etag: bool = True
+    poll_by_get: bool = False
+    """True when clients follow a PUT by polling GET on the resource (Key Vault): a GET during the operation then
+    carries ``Retry-After`` so they come back when it is due, not after their default interval."""
 
     @property
     def namespace(self) -> str:
@@ -176,6 +180,12 @@ class Kind:
     def view(self, req: Req | None, rec: Record) -> dict[str, Any]:
         """The document as ARM returns it."""
         return rec.doc
+
+    def lro_answer(self, req: Req, status: int, view: dict[str, Any], op: Operation) -> Resp:
+        """The answer to a PUT that starts an operation: by default ``status`` (201/200) with the document,
+        ``Azure-AsyncOperation`` and ``Retry-After``. Key Vault answers 200 and lets clients poll GET; private DNS
+        answers 202 with an empty body and its own operation URLs."""
+        return Resp(status, view, req.emu.async_headers(req, op))
 
     def patch(self, req: Req, rec: Record, body: dict[str, Any]) -> dict[str, Any]:
         """PATCH: by default only tags (Microsoft.Network updateTags semantics)."""
@@ -245,7 +255,8 @@ def mount(emu: Emulator, kind: Kind) -> None:
 
     async def get_item(req: Req) -> Resp:
         rec = emu.find(kind.rid(req), kind)
-        return Resp(200, kind.view(req, rec))
+        pending = emu.ops.pending_for(rec.id) if kind.poll_by_get else None
+        return Resp(200, kind.view(req, rec), {"Retry-After": pending.retry_after()} if pending else {})
 
     async def put_item(req: Req) -> Resp:
         emu.check_scope(req)

@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from plinktui.emulator import errors
+from plinktui.emulator import errors, jsonc
 from plinktui.emulator.faults import FaultRule, Faults
 from plinktui.emulator.lro import Operation, Operations
 from plinktui.emulator.privatefs import ensure_private_dir
@@ -42,7 +42,7 @@ LATENCY_PROFILE: dict[str, float] = {
 }
 """Seconds before an LRO completes at ``--latency-scale 1`` (README, "Latency profile")."""
 
-PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute")
+PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "deployments", "images")
 """Provider modules under plinktui.emulator.providers; each has ``register(emu)``."""
 
 MAX_BODY = 4 * 1024 * 1024
@@ -96,6 +96,9 @@ class Emulator:
         self.on_start: list[Callable[[], Awaitable[None]]] = []
         self.on_stop: list[Callable[[], Awaitable[None]]] = []
         self.control_routes: dict[tuple[str, str], Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
+        self.public_routes: dict[tuple[str, str], Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
+        """ARM paths served without a bearer token (``/metadata/endpoints``)."""
+        self.signin: dict[str, str] = {}
         self.cert_dir = pathlib.Path(cert_dir) if cert_dir else (
             self.store.path.parent if self.store.path else None)
         self.endpoint = ""
@@ -105,6 +108,7 @@ class Emulator:
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._register_core()
+        importlib.import_module("plinktui.emulator.signin").register(self)
         for name in PROVIDERS:
             module = importlib.import_module(f"plinktui.emulator.providers.{name}")
             module.register(self)
@@ -178,14 +182,11 @@ class Emulator:
                 f"authorization to perform action '{action}' over scope '{req.path}' or the scope is invalid. If "
                 "access was recently granted, please refresh your credentials.")
 
-    def _async_headers(self, req: Req, op: Operation, with_location: bool = False) -> dict[str, str]:
+    def async_headers(self, req: Req, op: Operation, with_location: bool = False) -> dict[str, str]:
         url = f"{req.base_url}{op.id}?api-version={req.api_version}"
-        headers = {"Azure-AsyncOperation": url}
+        headers = {"Azure-AsyncOperation": url, "Retry-After": op.retry_after()}
         if with_location:
             headers["Location"] = url.replace("/operations/", "/operationResults/")
-        retry = op.retry_after()
-        if retry:
-            headers["Retry-After"] = retry
         return headers
 
     def _lro_outcome(self, req: Req) -> tuple[str, bool]:
@@ -230,7 +231,7 @@ class Emulator:
         done.on_fail = failed  # type: ignore[attr-defined]
         op = self.ops.start("put", rid, kind.namespace, str(doc.get("location", "global")),
                             None if stuck else delay, done, outcome)
-        return Resp(status, kind.view(req, rec), self._async_headers(req, op))
+        return kind.lro_answer(req, status, kind.view(req, rec), op)
 
     def commit_delete(self, req: Req, kind: Kind, rec: Record) -> Resp:
         """Delete now (sync kinds, zero latency) or as an LRO."""
@@ -260,7 +261,7 @@ class Emulator:
         remove.on_fail = failed  # type: ignore[attr-defined]
         op = self.ops.start("delete", rid, kind.namespace, str(rec.doc.get("location", "global")),
                             None if stuck else delay, remove, outcome)
-        headers = self._async_headers(req, op, with_location=True)
+        headers = self.async_headers(req, op, with_location=True)
         return Resp(202, None, headers)
 
     def start_action(self, req: Req, rid: str, latency_key: str, action: Callable[[], Any],
@@ -275,11 +276,7 @@ class Emulator:
         op = self.ops.start("post", rid, namespace, location, None if stuck else delay,
                             lambda _op: action(), outcome)
         url = f"{req.base_url}{op.id}?api-version={req.api_version}".replace("/operations/", "/operationResults/")
-        headers = {"Location": url}
-        retry = op.retry_after()
-        if retry:
-            headers["Retry-After"] = retry
-        return Resp(202, None, headers)
+        return Resp(202, None, {"Location": url, "Retry-After": op.retry_after()})
 
     def _settle_after_restart(self) -> None:
         """Operations do not survive a restart: finish what was in flight as if its time had come."""
@@ -306,8 +303,8 @@ class Emulator:
             if self.faults.pick("poll", req.method, req.path):
                 raise errors.InternalServerError("The server encountered an internal error (injected fault).")
             headers = {}
-            if op.status == "InProgress" and op.retry_after():
-                headers["Retry-After"] = op.retry_after() or "1"
+            if op.status == "InProgress":
+                headers["Retry-After"] = op.retry_after()
             return Resp(200, op.status_body(), headers)
 
         async def op_result(req: Req) -> Resp:
@@ -317,18 +314,19 @@ class Emulator:
             if self.faults.pick("poll", req.method, req.path):
                 raise errors.InternalServerError("The server encountered an internal error (injected fault).")
             if op.status == "InProgress":
-                headers = {"Location": f"{req.base_url}{req.path}?api-version={req.api_version}"}
-                if op.retry_after():
-                    headers["Retry-After"] = op.retry_after() or "1"
-                return Resp(202, None, headers)
+                return Resp(202, None, {"Location": f"{req.base_url}{req.path}?api-version={req.api_version}",
+                                        "Retry-After": op.retry_after()})
             if op.status != "Succeeded":
                 raise errors.ArmError(op.error["message"] if op.error else "The operation failed.",
                                       code=(op.error or {}).get("code", "OperationFailed"), status=500)
             return Resp(200, op.result) if op.result is not None else Resp(204)
 
         for ns_tpl in ("/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{op}",
-                       "/subscriptions/{sub}/providers/{ns}/locations/{loc}/asyncOperations/{op}"):
+                       "/subscriptions/{sub}/providers/{ns}/locations/{loc}/asyncOperations/{op}",
+                       "/subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/privateDnsOperationStatuses/{op}"):
             self.router.add("GET", ns_tpl, op_status)
+        self.router.add("GET", "/subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/privateDnsOperationResults/{op}",
+                        op_result)
         self.router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operationResults/{op}",
                         op_result)
 
@@ -353,6 +351,8 @@ class Emulator:
             "tenant_id": self.config.tenant_id,
             "ssh": {"host": "127.0.0.1", "map": f"{self.endpoint}/_emulator/ssh",
                     "how": "GET the map (no auth) for each demo VM's loopback port, keyed by public IP and VM id"},
+            "identity_endpoint": f"{self.endpoint}{self.signin['identity_path']}",
+            "identity_header": self.signin["identity_header"],
             "latency_scale": self.config.latency_scale,
             "reader_only": self.config.reader_only,
             "stats": self.stats.as_dict(),
@@ -421,6 +421,9 @@ class Emulator:
         """Every request enters here."""
         if request.path.startswith("/_emulator"):
             return await self._control(request)
+        public = self.public_routes.get((request.method.upper(), "/" + request.path.strip("/").lower()))
+        if public is not None:
+            return await public(request)
         method = request.method.upper()
         try:
             resp = await self._handle_arm(request, method)
@@ -474,7 +477,7 @@ class Emulator:
             raw = await request.read()
             if raw.strip():
                 try:
-                    body = json.loads(raw)
+                    body = jsonc.loads(raw)  # ARM reads JSONC (az splices templates in unquoted)
                 except (ValueError, UnicodeDecodeError) as exc:
                     raise errors.InvalidRequestContent(
                         f"The request content was invalid and could not be deserialized: '{exc}'.") from None

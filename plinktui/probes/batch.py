@@ -16,7 +16,7 @@ import secrets
 import shlex
 from dataclasses import dataclass
 
-from plinktui.probes.parsers import is_name
+from plinktui.probes.parsers import ResolvConf, is_name, parse_resolv_conf, with_upstream
 
 _TAG = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
@@ -93,3 +93,20 @@ def split_sections(text: str, nonce: str) -> dict[str, Section]:
             open_tag = None
     # a tag whose markers appear more than once is ambiguous: drop it rather than guess which copy is real
     return {tag: sec for tag, sec in found.items() if seen.get(tag) == 2}
+
+
+RESOLVER_FILES = {"resolv": "cat /etc/resolv.conf", "upstream": "cat /run/systemd/resolve/resolv.conf"}
+"""The resolver configuration, both halves: glibc's file (on current Ubuntu images systemd-resolved's stub, which
+hides the servers) and systemd-resolved's upstream file (absent on images without it: the section then fails)."""
+
+
+def resolver_lines(nonce: str) -> list[str]:
+    """The wrapped commands that read :data:`RESOLVER_FILES`."""
+    return [wrap(nonce, tag, cmd) for tag, cmd in RESOLVER_FILES.items()]
+
+
+def resolver_from_sections(sections: dict[str, Section]) -> ResolvConf | None:
+    """The VM's resolver configuration from the ``resolv`` and ``upstream`` sections (None when unreadable)."""
+    parsed = {tag: parse_resolv_conf(sec.output) for tag, sec in sections.items()
+              if tag in RESOLVER_FILES and sec.exit_status == 0}
+    return with_upstream(parsed.get("resolv"), parsed.get("upstream"))

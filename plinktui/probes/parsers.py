@@ -493,11 +493,24 @@ class ResolvConf:
     search: list[str] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
     reason: str = ""
+    stub: str = ""
+    """The local stub glibc talks to (systemd-resolved's 127.0.0.53) when ``nameservers`` came from its upstream
+    file (/run/systemd/resolve/resolv.conf); empty otherwise."""
 
     @property
     def uses_stub_resolver(self) -> bool:
-        """True when glibc talks to a local stub (systemd-resolved 127.0.0.53): the upstream servers are hidden."""
+        """True when glibc talks to a local stub (systemd-resolved 127.0.0.53) whose upstream servers are unknown."""
         return any(ipaddress.ip_address(ns).is_loopback for ns in self.nameservers)
+
+
+def with_upstream(main: ResolvConf | None, upstream: ResolvConf | None) -> ResolvConf | None:
+    """/etc/resolv.conf, completed by systemd-resolved's upstream file when the former only names the local stub
+    (current Ubuntu images): the answer lists the real upstream servers and remembers the stub."""
+    if main is None or not main.uses_stub_resolver or upstream is None or upstream.status != "ok" \
+            or upstream.uses_stub_resolver:
+        return main
+    return ResolvConf(status="ok", nameservers=list(upstream.nameservers), search=main.search or upstream.search,
+                      options=list(main.options), stub=main.nameservers[0])
 
 
 def parse_resolv_conf(text: object) -> ResolvConf:

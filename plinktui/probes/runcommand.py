@@ -16,8 +16,9 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
+from plinktui.probes import batch as probe_batch
 from plinktui.probes.batch import UnsafeName, new_nonce, probe_commands, split_sections, wrap
-from plinktui.probes.parsers import RunCommandOutput, parse_resolv_conf, parse_run_command_result
+from plinktui.probes.parsers import RunCommandOutput, parse_run_command_result
 from plinktui.probes.ssh import _targets, _unsafe, verdict_from_sections
 from plinktui.probes.verdict import ProbeTarget, ProbeVerdict
 
@@ -113,7 +114,7 @@ def plan_batches(targets: Sequence[ProbeTarget], budget: int = STDOUT_BUDGET) ->
     """Group target indexes so each script's expected output stays within ``budget`` bytes (at least one each)."""
     batches: list[list[int]] = []
     cur: list[int] = []
-    used = _EST_MARKERS + 300  # resolv.conf rides along in the first script
+    used = 2 * _EST_MARKERS + 1900  # both resolver files (systemd's, ~900 bytes each) ride in the first script
     for i, t in enumerate(targets):
         size = _estimate(t)
         if cur and used + size > budget:
@@ -129,7 +130,7 @@ def plan_batches(targets: Sequence[ProbeTarget], budget: int = STDOUT_BUDGET) ->
 def build_script(nonce: str, targets: Sequence[ProbeTarget], indexes: Iterable[int], *, with_resolv: bool,
                  curl_max_time: int = 5) -> list[str]:
     """Script lines for one batch: tags ``t<i>.getent`` / ``t<i>.host`` / ``t<i>.curl`` and ``resolv``."""
-    lines = [wrap(nonce, "resolv", "cat /etc/resolv.conf")] if with_resolv else []
+    lines = probe_batch.resolver_lines(nonce) if with_resolv else []
     for i in indexes:
         t = targets[i]
         for kind, cmd in probe_commands(t.fqdn, vault=t.is_vault, max_time=curl_max_time).items():
@@ -229,8 +230,7 @@ async def probe_with_runner(
         for i in missing:
             problems[i] = ("Run Command output was cut at 4,096 bytes." if out.stdout_truncated
                            else f"Run Command output unreadable ({out.reason or 'markers missing'}).")
-    resolv_sec = sections.get("resolv")
-    resolv = parse_resolv_conf(resolv_sec.output) if resolv_sec and resolv_sec.exit_status == 0 else None
+    resolv = probe_batch.resolver_from_sections(sections)
     for i in runnable:
         has = complete(i, sections)
         verdicts[i] = verdict_from_sections(vm=vm_name, target=targets[i], vm_private_ip=vm_private_ip,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shlex
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,15 +29,9 @@ from typing import Any
 
 import asyncssh
 
+from plinktui.probes import batch
 from plinktui.probes.batch import UnsafeName, new_nonce, probe_commands, split_sections, wrap
-from plinktui.probes.parsers import (
-    MAX_TEXT,
-    is_name,
-    parse_curl_healthstatus,
-    parse_getent,
-    parse_host,
-    parse_resolv_conf,
-)
+from plinktui.probes.parsers import MAX_TEXT, is_name, parse_curl_healthstatus, parse_getent, parse_host
 from plinktui.probes.verdict import ProbeTarget, ProbeVerdict, evaluate
 
 MAX_IN_FLIGHT = 8  # OpenSSH's MaxSessions is 10; stay under it with room for the caller
@@ -535,10 +528,10 @@ async def probe_fqdns(
         budget = session.command_timeout + (curl_max_time if target.is_vault else 0)
         return target, await session.run(line, timeout=budget)
 
-    resolv_task = asyncio.ensure_future(session.run("cat " + shlex.quote("/etc/resolv.conf")))
+    resolv_task = asyncio.ensure_future(session.run("; ".join(batch.resolver_lines(nonce))))
     results = await asyncio.gather(*(one(t) for t in targets))
     resolv_result = await resolv_task
-    resolv = parse_resolv_conf(resolv_result.stdout) if resolv_result.exit_status == 0 else None
+    resolv = batch.resolver_from_sections(split_sections(resolv_result.stdout, nonce))
 
     verdicts: list[ProbeVerdict] = []
     for item in results:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from plinktui.emulator import errors
+from plinktui.emulator.enums import canonical
 from plinktui.emulator.resource import Kind, Req, Resp, mount, name_of, paged_view, parse_id, ref
 from plinktui.emulator.store import Record, new_etag
 
@@ -435,10 +436,10 @@ class VirtualMachines(Kind):
         managed = dict(os_disk.get("managedDisk") or {})
         managed.setdefault("storageAccountType", "Standard_LRS")
         managed["id"] = disk_id
-        delete_option = os_disk.get("deleteOption") or old_disk.get("deleteOption") or "Detach"
-        if delete_option not in ("Delete", "Detach"):
-            raise invalid_parameter(f"The value '{delete_option}' of parameter 'osDisk.deleteOption' is not valid. "
-                                    "Allowed values are 'Delete' and 'Detach'.", "osDisk.deleteOption")
+        delete_option = canonical(os_disk.get("deleteOption") or old_disk.get("deleteOption") or "Detach",
+                                  ("Delete", "Detach"), lambda v: invalid_parameter(
+                                      f"The value '{v}' of parameter 'osDisk.deleteOption' is not valid. Allowed "
+                                      "values are 'Delete' and 'Detach'.", "osDisk.deleteOption"))
         storage["osDisk"] = {**os_disk, "osType": ostype, "name": disk_name, "createOption": create,
                              "caching": os_disk.get("caching") or "ReadWrite", "managedDisk": managed,
                              "deleteOption": delete_option,
@@ -542,10 +543,10 @@ class VirtualMachines(Kind):
                     f"Network Interface {nic.id} is used by existing resource {owner}. In order to use it with a "
                     "different resource, please detach it first.", code="NicInUse")
             entry_props = dict((entry.get("properties") or {}) if isinstance(entry, dict) else {})
-            option = entry_props.get("deleteOption")
-            if option is not None and option not in ("Delete", "Detach"):
-                raise invalid_parameter(f"The value '{option}' of parameter 'networkInterfaces.deleteOption' is not "
-                                        "valid. Allowed values are 'Delete' and 'Detach'.", "deleteOption")
+            if entry_props.get("deleteOption") is not None:
+                entry_props["deleteOption"] = canonical(entry_props["deleteOption"], ("Delete", "Detach"), lambda v: (
+                    invalid_parameter(f"The value '{v}' of parameter 'networkInterfaces.deleteOption' is not valid. "
+                                      "Allowed values are 'Delete' and 'Detach'.", "deleteOption")))
             primaries += 1 if entry_props.get("primary") else 0
             item: dict[str, Any] = {"id": nic.id}
             if entry_props:

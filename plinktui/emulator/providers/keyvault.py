@@ -19,10 +19,12 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from plinktui.emulator import errors
+from plinktui.emulator.enums import canonical
 from plinktui.emulator.resource import Kind, Req, Resp, mount, name_of, paged, parse_id
 from plinktui.emulator.store import Record, new_etag
 
 if TYPE_CHECKING:
+    from plinktui.emulator.lro import Operation
     from plinktui.emulator.server import Emulator
 
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
@@ -81,9 +83,14 @@ def _normalize_acls(acls: Any) -> dict[str, Any]:
     if not isinstance(acls, dict):
         raise errors.InvalidRequestContent("The 'networkAcls' member must be an object.")
     out = copy.deepcopy(acls)
-    if "defaultAction" in out and out["defaultAction"] not in ("Allow", "Deny"):
-        raise errors.ArmError(f"The value '{out['defaultAction']}' of 'networkAcls.defaultAction' is invalid; "
-                              "allowed values are 'Allow' and 'Deny'.", code="BadRequest")
+    if "defaultAction" in out:
+        out["defaultAction"] = canonical(out["defaultAction"], ("Allow", "Deny"), lambda v: errors.ArmError(
+            f"The value '{v}' of 'networkAcls.defaultAction' is invalid; allowed values are 'Allow' and 'Deny'.",
+            code="BadRequest"))
+    if "bypass" in out:
+        out["bypass"] = canonical(out["bypass"], ("AzureServices", "None"), lambda v: errors.ArmError(
+            f"The value '{v}' of 'networkAcls.bypass' is invalid; allowed values are 'AzureServices' and 'None'.",
+            code="BadRequest"))
     rules = []
     for rule in out.get("ipRules") or []:
         value = str((rule or {}).get("value", ""))
@@ -99,6 +106,12 @@ def _normalize_acls(acls: Any) -> dict[str, Any]:
     if "virtualNetworkRules" in out:
         out["virtualNetworkRules"] = [{**r, "id": str(r.get("id", "")).lower()} for r in out["virtualNetworkRules"] or []]
     return out
+
+
+def _public_access(value: Any) -> str:
+    return canonical(value, ("Enabled", "Disabled"), lambda v: errors.ArmError(
+        f"The value '{v}' of 'publicNetworkAccess' is invalid; allowed values are 'Enabled' and 'Disabled'.",
+        code="BadRequest"))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -242,6 +255,22 @@ class Vaults(Kind):
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
 
+    poll_by_get = True
+
+    def lro_answer(self, req: Req, status: int, view: dict[str, Any], op: Operation) -> Resp:
+        """Key Vault answers a vault PUT 200 with no async header and ``provisioningState: RegisteringDns``;
+        clients poll GET until it is Succeeded. The emulator adds ``Retry-After`` (here and on those GETs) so a client
+        comes back when DNS registration is due instead of after its 30 s default (Azure's header set is not
+        published: a guess that only changes how soon clients poll)."""
+        return Resp(200, view, {"Retry-After": op.retry_after()})
+
+    def on_provisioned(self, rec: Record) -> None:
+        """The PUT's answer shows ``vaultUri`` as the name was typed, without the trailing slash; once DNS is
+        registered the vault reads back the usual ``https://<name>.vault.azure.net/``."""
+        uri = str(rec.props.get("vaultUri") or "")
+        if uri and not uri.endswith("/"):
+            rec.props["vaultUri"] = uri + "/"
+
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         name = name_of(rid)
         if not valid_vault_name(name):
@@ -291,20 +320,25 @@ class Vaults(Kind):
         if "enablePurgeProtection" not in out and "enablePurgeProtection" in old:
             out["enablePurgeProtection"] = old["enablePurgeProtection"]
         out.setdefault("enableRbacAuthorization", req.api_version >= RBAC_DEFAULT_FROM)
-        out.setdefault("publicNetworkAccess", "Enabled")
+        out["publicNetworkAccess"] = _public_access(out.get("publicNetworkAccess", "Enabled"))
         if "networkAcls" in out:
             out["networkAcls"] = _normalize_acls(out["networkAcls"])
-        out["vaultUri"] = f"https://{name}.vault.azure.net/"
+        out["vaultUri"] = f"https://{name}.vault.azure.net"  # the trailing slash comes with on_provisioned
         doc: dict[str, Any] = {"properties": out,
                                "systemData": _system_data(existing.doc.get("systemData") if existing else None)}
         return doc
 
     @staticmethod
     def _check_irreversible(old: dict[str, Any], new: dict[str, Any]) -> None:
-        for key in ("enableSoftDelete", "enablePurgeProtection"):
-            if old.get(key) is True and new.get(key) is False:
-                raise errors.ArmError(f'The property "{key}" has been set to true previously. It cannot be set to '
-                                      "false.", code="BadRequest")
+        """Purge protection is a one-way switch: Key Vault refuses an explicit ``false`` even on a new vault (leave
+        the property out instead); soft delete can be turned off only when creating a vault."""
+        if new.get("enablePurgeProtection") is False:
+            raise errors.ArmError('The property "enablePurgeProtection" cannot be set to false. Enabling the purge '
+                                  "protection for a vault is an irreversible action.", code="BadRequest")
+        if old.get("enableSoftDelete") is True and new.get("enableSoftDelete") is False:
+            raise errors.ArmError('The property "enableSoftDelete" can be set to false only for creating new vault. '
+                                  "Enabling the 'soft delete' functionality is an irreversible action.",
+                                  code="BadRequest")
 
     def _recover(self, rid: str, gone: Record, body: dict[str, Any], had_tags: bool) -> dict[str, Any]:
         original = copy.deepcopy(gone.internal.get("vault") or {})
@@ -331,12 +365,13 @@ class Vaults(Kind):
             if key in ("vaultUri", "provisioningState", "privateEndpointConnections", "hsmPoolResourceId",
                        "createMode") or value is None:
                 continue
-            merged[key] = _normalize_acls(value) if key == "networkAcls" else copy.deepcopy(value)
+            merged[key] = _normalize_acls(value) if key == "networkAcls" else _public_access(value) \
+                if key == "publicNetworkAccess" else copy.deepcopy(value)
         if "softDeleteRetentionInDays" in props and props["softDeleteRetentionInDays"] != doc["properties"].get(
                 "softDeleteRetentionInDays") and props["softDeleteRetentionInDays"] is not None:
             raise errors.ArmError("The property 'softDeleteRetentionInDays' cannot be changed once the vault has "
                                   "been created.", code="BadRequest")
-        self._check_irreversible(doc["properties"], merged)
+        self._check_irreversible(doc["properties"], props)
         if merged.get("provisioningState") in ("Failed", "Canceled"):
             # A successful update repairs a vault whose create failed, unless an lro_failed/lro_canceled fault
             # strikes this PATCH: then the repair does not take (the client must check the state it gets back).
@@ -445,10 +480,10 @@ def register(emu: Emulator) -> None:
         rec = find_deleted(req)
         emu.check_write_allowed(req)
         if rec.doc["properties"].get("purgeProtectionEnabled"):
-            raise errors.ArmError(
-                f"Operation 'DeleteVault' is not allowed since purge protection is enabled for vault "
-                f"'{rec.doc['name']}'. The vault will be purged automatically after the retention period has passed "
-                f"({rec.doc['properties'].get('scheduledPurgeDate')}).", code="Conflict", status=409)
+            # Azure's answer (az prints "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed."); the
+            # vault goes by itself on its scheduledPurgeDate.
+            raise errors.ArmError("Operation 'DeletedVaultPurge' is not allowed.", code="MethodNotAllowed",
+                                  status=405)
         rid = rec.id
 
         def action() -> None:
@@ -473,7 +508,7 @@ def register(emu: Emulator) -> None:
                               "message": NAME_INVALID.format(name=name)})
         if live_vault(emu, name) is not None or deleted_vault(emu, name) is not None:
             return Resp(200, {"nameAvailable": False, "reason": "AlreadyExists",
-                              "message": NAME_IN_USE.format(name=name)})
+                              "message": f"The name '{name}' is already in use."})
         return Resp(200, {"nameAvailable": True})
 
     router.add("POST", base + "/checkNameAvailability", check_name)

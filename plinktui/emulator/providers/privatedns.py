@@ -21,10 +21,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from plinktui.emulator import errors
+from plinktui.emulator.enums import canonical
 from plinktui.emulator.resource import Kind, Req, Resp, mount, name_of, paged
 from plinktui.emulator.store import Record
 
 if TYPE_CHECKING:
+    from plinktui.emulator.lro import Operation
     from plinktui.emulator.server import Emulator
 
 ZONE_TYPE = "Microsoft.Network/privateDnsZones"
@@ -85,7 +87,20 @@ def link_active(rec: Record) -> bool:
     return state == "Succeeded" or (state in ("Updating", "Deleting") and bool(rec.internal.get("provisioned")))
 
 
-class Zones(Kind):
+class PrivateDnsOperation:
+    """Private DNS answers a zone or link PUT with 202, an empty body, ``Azure-AsyncOperation`` on
+    ``privateDnsOperationStatuses`` and ``Location`` on ``privateDnsOperationResults`` (the official PrivateZonePut
+    and VirtualNetworkLinkPut examples), plus ``Retry-After``."""
+
+    def lro_answer(self, req: Req, status: int, view: dict[str, Any], op: Operation) -> Resp:
+        base = f"{req.base_url}/subscriptions/{req.sub}/resourceGroups/{req.rg}/providers/Microsoft.Network"
+        name, query = op.id.rsplit("/", 1)[-1], f"?api-version={req.api_version}"
+        return Resp(202, {}, {"Azure-AsyncOperation": f"{base}/privateDnsOperationStatuses/{name}{query}",
+                              "Location": f"{base}/privateDnsOperationResults/{name}{query}",
+                              "Retry-After": op.retry_after()})
+
+
+class Zones(PrivateDnsOperation, Kind):
     """Microsoft.Network/privateDnsZones."""
 
     type = ZONE_TYPE
@@ -242,7 +257,7 @@ class RecordSets(Kind):
         return doc
 
 
-class Links(Kind):
+class Links(PrivateDnsOperation, Kind):
     """Microsoft.Network/privateDnsZones/virtualNetworkLinks."""
 
     type = LINK_TYPE
@@ -278,9 +293,7 @@ class Links(Kind):
                 raise errors.ArmError("The virtual network of an existing link cannot be changed.", code="BadRequest")
         policy = props.get("resolutionPolicy", existing.props.get("resolutionPolicy", "Default") if existing
                            else "Default")
-        if policy not in ("Default", "NxDomainRedirect"):
-            raise errors.ArmError(f"The resolution policy '{policy}' is invalid; allowed values are 'Default' and "
-                                  "'NxDomainRedirect'.", code="BadRequest")
+        policy = _policy(policy)
         registration = bool(props.get("registrationEnabled", False))
         self._check_vnet_links(rid, vnet.id, registration)
         return {"properties": {"virtualNetwork": {"id": vnet.id}, "registrationEnabled": registration,
@@ -331,10 +344,7 @@ class Links(Kind):
             self._check_vnet_links(rec.id, doc["properties"]["virtualNetwork"]["id"],
                                    doc["properties"]["registrationEnabled"])
         if props.get("resolutionPolicy") is not None:
-            if props["resolutionPolicy"] not in ("Default", "NxDomainRedirect"):
-                raise errors.ArmError(f"The resolution policy '{props['resolutionPolicy']}' is invalid.",
-                                      code="BadRequest")
-            doc["properties"]["resolutionPolicy"] = props["resolutionPolicy"]
+            doc["properties"]["resolutionPolicy"] = _policy(props["resolutionPolicy"])
         return doc
 
 
@@ -370,3 +380,10 @@ def register(emu: Emulator) -> None:
     from plinktui.emulator import dns
 
     dns.register_control(emu)
+
+
+def _policy(value: Any) -> str:
+    """A VNet link's resolutionPolicy in its canonical spelling."""
+    return canonical(value, ("Default", "NxDomainRedirect"), lambda v: errors.ArmError(
+        f"The resolution policy '{v}' is invalid; allowed values are 'Default' and 'NxDomainRedirect'.",
+        code="BadRequest"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from plinktui.emulator import errors
-from plinktui.emulator.resource import Kind, Req, Resp, mount, paged
+from plinktui.emulator import errors, odata
+from plinktui.emulator.resource import Kind, Req, Resp, mount, paged, parse_id
 from plinktui.emulator.store import Record
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ LOCATIONS: list[tuple[str, str, str, str]] = [
     ("australiasoutheast", "Australia Southeast", "Asia Pacific", "australiaeast"),
 ]
 LOCATION_NAMES = {name for name, *_ in LOCATIONS}
+
+TRACKED_CHILDREN = {"microsoft.network/privatednszones/virtualnetworklinks"}
+"""Child types ARM tracks as resources of their own: they show in the generic resources list (``az resource list``);
+subnets, zone groups and record sets do not."""
 
 PROVIDER_NAMESPACES = ("Microsoft.Network", "Microsoft.KeyVault", "Microsoft.Compute", "Microsoft.Resources",
                        "Microsoft.Authorization")
@@ -191,19 +195,19 @@ def register(emu: Emulator) -> None:
     def generic(rec: Record) -> dict[str, Any]:
         doc = rec.doc
         out: dict[str, Any] = {k: doc[k] for k in ("id", "name", "type", "location", "tags") if k in doc}
+        if str(doc.get("type", "")).count("/") > 1:  # a tracked child: ARM lists it as parent/child
+            out["name"] = "/".join(parse_id(rec.id)["names"])
         return out
 
     def filtered(req: Req, prefix: str) -> Resp:
-        flt = req.query.get("$filter", "")
-        wanted = None
-        if "resourcetype eq" in flt.lower():
-            wanted = flt.split("'")[1].lower() if "'" in flt else None
+        clauses = odata.parse(req.query.get("$filter", ""))
         recs = []
         for rec in list(emu.store._by_id.values()):
             rtype = str(rec.doc.get("type", ""))
-            if rtype.lower() == "microsoft.resources/resourcegroups" or rtype.count("/") != 1:
+            if rtype.lower() == "microsoft.resources/resourcegroups" or (
+                    rtype.count("/") != 1 and rtype.lower() not in TRACKED_CHILDREN):
                 continue
-            if wanted and rtype.lower() != wanted:
+            if clauses and not odata.matches(rec.doc, parse_id(rec.id)["resourceGroup"], clauses):
                 continue
             kind = emu.kinds.get(rtype.lower())
             if kind is not None and not kind.listable(rec):

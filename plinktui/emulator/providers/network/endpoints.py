@@ -134,7 +134,6 @@ class PrivateEndpoints(NetworkKind):
     item = RG_SCOPE + "/privateEndpoints/{name}"
     sub_list = SUB_SCOPE + "/privateEndpoints"
     latency = "pe"
-    resource_guid = False
 
     def __init__(self, emu: Any) -> None:
         super().__init__(emu)
@@ -204,10 +203,14 @@ class PrivateEndpoints(NetworkKind):
             if target.members:
                 if p.get("groupId") not in target.members or p.get("memberName") not in target.members.get(
                         str(p.get("groupId")), []):
-                    raise bad("PrivateEndpointBadRequest",
-                              f"Call to {VAULT} failed. Error message: IP configuration {ipc.get('name')} of private "
-                              f"endpoint {rid} names group '{p.get('groupId')}' member '{p.get('memberName')}'; "
-                              f"valid: {target.members}.")
+                    wanted = "; ".join(f"GroupId: {g}, MemberName: {m}" for g in groups if g in target.members
+                                       for m in target.members[g])
+                    raise bad("PrivateEndpointIpConfigurationMissingMemberNamesRequiredByFps",
+                              f"Private Endpoint {rid} contains static ipconfigurations: [PrivateIPAddress: "
+                              f"{p.get('privateIPAddress')}, GroupId: {p.get('groupId')}, MemberName: "
+                              f"{p.get('memberName')}] and its missing these membernames/groupids requested by "
+                              f"Private Link service [{wanted}]. Private Endpoint needs to be reconfigured with "
+                              "missing memberNames.")
             static_ip = alloc.static(str(p.get("privateIPAddress")), f"{nic_id}/ipConfigurations/{ipc.get('name')}")
             break  # one member per target: the vault has 'default', a Private Link Service one address
         old_nic = self.emu.store.get(nic_id)
@@ -217,7 +220,11 @@ class PrivateEndpoints(NetworkKind):
                 keep = (ipc.get("properties") or {}).get("privateIPAddress")
         ip = static_ip or alloc.dynamic(keep)
         props["networkInterfaces"] = [{"id": nic_id}]
-        props["customDnsConfigs"] = [{"fqdn": f, "ipAddresses": [ip]} for f in target.fqdns]
+        # A vault's FQDN goes to customDnsConfigs; a Private Link Service's FQDNs only reach the NIC's
+        # privateLinkConnectionProperties (ARM answers customDnsConfigs [] for a PLS target).
+        props["customDnsConfigs"] = [] if target.kind == "pls" else [
+            {"fqdn": f, "ipAddresses": [ip]} for f in target.fqdns]
+        self.keep_guid(props, existing)
         props.setdefault("applicationSecurityGroups", [])
         props.setdefault("ipConfigurations", [])
         self._plans[rid.lower()] = NicPlan(nic_id, subnet.id, ip, static_ip is not None, group, member,
@@ -229,7 +236,7 @@ class PrivateEndpoints(NetworkKind):
         if plan is None:  # a PATCH (tags)
             return
         rec.internal.setdefault("connection_guid", str(uuid.uuid4()))
-        rec.internal.setdefault("resource_guid", str(uuid.uuid4()))
+        rec.internal["resource_guid"] = rec.props.get("resourceGuid") or str(uuid.uuid4())
         rec.internal["nic_id"] = plan.nic_id
         old = self.emu.store.get(plan.nic_id)
         ipc_name = None

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from plinktui.emulator import errors
+from plinktui.emulator.enums import canonical, is_value
 from plinktui.emulator.providers.network.common import (
     LB,
     NIC,
@@ -104,8 +105,8 @@ def ip_configurations(emu: Any, owner_id: str, location: str | None, items: Any,
         raise bad("InvalidRequestFormat", f"Cannot parse the request: {owner_id} needs at least one IP configuration.")
     before = {c["name"].lower(): c.get("properties") or {} for c in existing}
     allocators: dict[str, IpAllocator] = {}
-    statics = [c for c in out if _is_static(c["properties"])]
-    for ipc in statics + [c for c in out if not _is_static(c["properties"])]:
+    statics = [c for c in out if is_static(c["properties"])]
+    for ipc in statics + [c for c in out if not is_static(c["properties"])]:
         p = ipc["properties"]
         subnet = find_subnet(emu, ref(p.get("subnet")), owner_id, location)
         if subnet_check is not None:
@@ -113,7 +114,7 @@ def ip_configurations(emu: Any, owner_id: str, location: str | None, items: Any,
         p["subnet"] = {"id": subnet.id}
         alloc = allocators.setdefault(subnet.id.lower(), IpAllocator(emu, subnet, alloc_owner or owner_id))
         old = before.get(ipc["name"].lower(), {})
-        if _is_static(p):
+        if is_static(p):
             p["privateIPAllocationMethod"] = "Static"
             p["privateIPAddress"] = alloc.static(str(p["privateIPAddress"]), ipc["id"])
         else:
@@ -129,9 +130,14 @@ def ip_configurations(emu: Any, owner_id: str, location: str | None, items: Any,
     return out
 
 
-def _is_static(p: dict[str, Any]) -> bool:
-    method = str(p.get("privateIPAllocationMethod") or "")
-    return method.lower() == "static" or (not method and bool(p.get("privateIPAddress")))
+def is_static(p: dict[str, Any]) -> bool:
+    """A ``privateIPAddress`` counts only with ``privateIPAllocationMethod: Static`` (any case): ARM ignores it
+    otherwise (a Private Link Service whose Dynamic ipConfiguration names an address outside its subnet is accepted)."""
+    method = p.get("privateIPAllocationMethod")
+    if method is not None:
+        canonical(method, ("Static", "Dynamic"), lambda v: bad(
+            "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid privateIPAllocationMethod."))
+    return is_value(method, "Static") and bool(p.get("privateIPAddress"))
 
 
 def nic_defaults(props: dict[str, Any], existing: Record | None) -> None:
@@ -240,8 +246,18 @@ class PublicIPAddresses(NetworkKind):
         sku = body.get("sku") or (existing.doc.get("sku") if existing else None) or {"name": "Standard"}
         if not isinstance(sku, dict):
             raise errors.InvalidRequestContent("The 'sku' member must be an object.")
-        sku.setdefault("name", "Standard")
-        sku.setdefault("tier", "Regional")
+        sku["name"] = canonical(sku.get("name", "Standard"), ("Basic", "Standard"), lambda v: bad(
+            "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid public IP SKU name."))
+        sku["tier"] = canonical(sku.get("tier", "Regional"), ("Regional", "Global"), lambda v: bad(
+            "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid public IP SKU tier."))
+        if "publicIPAllocationMethod" in props:
+            props["publicIPAllocationMethod"] = canonical(props["publicIPAllocationMethod"], ("Static", "Dynamic"),
+                                                          lambda v: bad("InvalidRequestFormat", "Cannot parse the "
+                                                                        f"request: '{v}' is not a valid "
+                                                                        "publicIPAllocationMethod."))
+        if "publicIPAddressVersion" in props:
+            props["publicIPAddressVersion"] = canonical(props["publicIPAddressVersion"], ("IPv4", "IPv6"), lambda v: bad(
+                "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid publicIPAddressVersion."))
         if sku["name"] == "Standard":
             props["publicIPAllocationMethod"] = "Static"  # Standard public IPs are always static
         else:
@@ -327,10 +343,15 @@ class NetworkSecurityGroups(NetworkKind):
                 raise bad("SecurityRuleInvalidPriority",
                           f"Security rule {rule['name']} has invalid Priority. Value provided: {p.get('priority')}. "
                           "Allowed range 100-4096.")
-            direction = str(p.get("direction") or "")
-            if direction not in ("Inbound", "Outbound") or p.get("access") not in ("Allow", "Deny"):
-                raise bad("InvalidRequestFormat", f"Cannot parse the request: security rule {rule['name']} needs "
-                                                  "direction Inbound|Outbound and access Allow|Deny.")
+            def rule_error(value: str, name: str = rule["name"]) -> Exception:
+                return bad("InvalidRequestFormat", f"Cannot parse the request: security rule {name} has '{value}'; it "
+                                                   "needs direction Inbound|Outbound, access Allow|Deny and protocol "
+                                                   "Tcp|Udp|Icmp|Esp|Ah|*.")
+
+            direction = p["direction"] = canonical(p.get("direction") or "", ("Inbound", "Outbound"), rule_error)
+            p["access"] = canonical(p.get("access") or "", ("Allow", "Deny"), rule_error)
+            if "protocol" in p:
+                p["protocol"] = canonical(p["protocol"], ("Tcp", "Udp", "Icmp", "Esp", "Ah", "*"), rule_error)
             other = seen.get((direction, prio))
             if other:
                 raise bad("SecurityRuleConflict",

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from plinktui.emulator import errors
+from plinktui.emulator.enums import canonical
 from plinktui.emulator.providers.network.common import (
     LB,
     NIC,
@@ -29,7 +30,7 @@ from plinktui.emulator.providers.network.common import (
     invalid_reference,
     same_id,
 )
-from plinktui.emulator.providers.network.interfaces import check_public_ip, ip_configurations, managed_nic
+from plinktui.emulator.providers.network.interfaces import check_public_ip, ip_configurations, is_static, managed_nic
 from plinktui.emulator.resource import Req, Resp, name_of, paged, ref
 from plinktui.emulator.store import Record, new_etag
 
@@ -54,7 +55,8 @@ class LoadBalancers(NetworkKind):
         sku = body.get("sku") or (existing.doc.get("sku") if existing else None) or {"name": "Standard"}
         if not isinstance(sku, dict):
             raise errors.InvalidRequestContent("The 'sku' member must be an object.")
-        sku.setdefault("name", "Standard")
+        sku["name"] = canonical(sku.get("name", "Standard"), ("Basic", "Standard", "Gateway"), lambda v: bad(
+            "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid load balancer SKU name."))
         location = str(body.get("location") or (existing.doc.get("location") if existing else "") or "")
         location = self.emu.check_location(location, self.type) if location else ""
         for key, segment in LB_CHILDREN:
@@ -69,7 +71,7 @@ class LoadBalancers(NetworkKind):
                 subnet = find_subnet(self.emu, subnet_id, rid, location or None)
                 p["subnet"] = {"id": subnet.id}
                 alloc = allocators.setdefault(subnet.id.lower(), IpAllocator(self.emu, subnet, rid))
-                if str(p.get("privateIPAllocationMethod") or "").lower() == "static" and p.get("privateIPAddress"):
+                if is_static(p):
                     p["privateIPAllocationMethod"] = "Static"
                     p["privateIPAddress"] = alloc.static(str(p["privateIPAddress"]), fe["id"])
                 else:
@@ -257,10 +259,9 @@ def register_connections(emu: Any, kind: PrivateLinkServices) -> None:
         pls, name, pe, _key, conn = lookup(req)
         body = req.body if isinstance(req.body, dict) else {}
         wanted = ((body.get("properties") or {}).get("privateLinkServiceConnectionState") or {})
-        status = wanted.get("status")
-        if status not in CONNECTION_STATES:
-            raise bad("InvalidRequestFormat", f"Cannot parse the request: '{status}' is not a valid connection status "
-                                              f"({', '.join(CONNECTION_STATES)}).")
+        status = canonical(wanted.get("status"), CONNECTION_STATES, lambda v: bad(
+            "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid connection status (Approved, "
+            "Pending, Rejected, Disconnected)."))
         state = conn.setdefault("properties", {}).setdefault("privateLinkServiceConnectionState", {})
         state["status"] = status
         state["description"] = wanted.get("description", state.get("description", ""))

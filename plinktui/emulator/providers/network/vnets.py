@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from plinktui.emulator import cidr, errors
+from plinktui.emulator.enums import canonical
 from plinktui.emulator.providers.network.common import (
     NSG,
     PLS,
@@ -138,10 +139,10 @@ def build_subnet(emu: Any, vnet_id: str, spaces: list[cidr.Network], name: str, 
     old = existing.props if existing else {}
     for key, default in (("privateEndpointNetworkPolicies", "Disabled"),
                          ("privateLinkServiceNetworkPolicies", "Enabled")):
-        value = props.get(key) or old.get(key) or default
-        if value not in POLICY_VALUES:
-            raise bad("InvalidRequestFormat", f"Cannot parse the request: '{value}' is not a valid value for {key}.")
-        props[key] = value
+        def policy_error(value: str, field: str = key) -> Exception:
+            return bad("InvalidRequestFormat", f"Cannot parse the request: '{value}' is not a valid value for {field}.")
+
+        props[key] = canonical(props.get(key) or old.get(key) or default, POLICY_VALUES, policy_error)
     if props["privateLinkServiceNetworkPolicies"] == "Enabled" and existing is not None \
             and services_in_subnet(emu, sid):
         raise bad("PrivateLinkServiceNetworkPoliciesCannotBeEnabledOnPrivateLinkServiceSubnet",

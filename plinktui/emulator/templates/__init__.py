@@ -1,0 +1,1 @@
+"""The ARM template language subset the emulator's deployments evaluate: expressions, functions, the planner."""
