@@ -585,20 +585,27 @@ async def wait_settled(ctx: Context, node: Node, timeout: float | None = None) -
         await asyncio.sleep(ctx.poll_interval)
 
 
-def proven_owned(entry: dict[str, Any]) -> bool:
-    """True when a journal entry proves this run created an untaggable child (subnet, zone group).
+def proven_owned(journal: Journal, key: str) -> bool:
+    """True when the journal proves this run created the untaggable child ``key`` (subnet, zone group).
 
     The proof is write-ahead: ``absent_at`` (a GET answered 404 just before this run's PUT, recorded with the
-    intent) and ``put_accepted`` (ARM accepted that PUT, so it created the child). A refused or failed entry without
-    both never implies ownership, whatever its ``owned`` or ``status`` say.
+    intent) and ``put_accepted`` (ARM accepted that PUT, so it created the child), sealed with this installation's
+    secret (:meth:`Journal.seal`). A refused or failed entry without them, or an entry edited by hand, never implies
+    ownership, whatever its ``owned`` or ``status`` say.
     """
-    return bool(entry.get("absent_at")) and bool(entry.get("put_accepted"))
+    entry = journal.resources.get(key) or {}
+    return bool(entry.get("absent_at")) and entry.get("put_accepted") is True and journal.seal_holds(key)
+
+
+def proven_keys(journal: Journal) -> set[str]:
+    """The node keys whose untaggable child the journal proves this run created."""
+    return {k for k in list(journal.resources) if proven_owned(journal, k)}
 
 
 def owner_of(ctx: Context, node: Node, current: dict[str, Any]) -> str | None:
     """The run id that owns ``current``; for untaggable children, only the journal's write-ahead proof counts."""
     if node.key in UNTAGGABLE:
-        if proven_owned(ctx.journal.resources.get(node.key, {})):
+        if proven_owned(ctx.journal, node.key):
             return ctx.run_id
         pe = ctx.journal.resources.get("pe", {})
         if node.key == "zone_group" and pe.get("owned") and pe.get("status") == "succeeded":
@@ -693,7 +700,9 @@ async def apply_node(ctx: Context, node: Node) -> None:
     await ctx.emit(Event("running", **base, elapsed=ctx.elapsed()))
     assert op.put is not None
     poller = await op.put(ctx, node)
-    accepted: dict[str, Any] = {"put_accepted": True} if untaggable else {}
+    entry = ctx.journal.resources[node.key]
+    accepted: dict[str, Any] = {"put_accepted": True, "seal": ctx.journal.seal(node.key, rid, entry["absent_at"])} \
+        if untaggable and entry.get("absent_at") else {}
     ctx.journal.record(node.key, status="creating", rid=rid, **accepted)
     if hasattr(poller, "result"):
         await ctx.emit(Event("waiting", **base, elapsed=ctx.elapsed(), message="waiting for Azure to finish"))
@@ -702,7 +711,7 @@ async def apply_node(ctx: Context, node: Node) -> None:
     if state.lower() not in ("succeeded",):
         raise NodeError(f"{node.name} ended {state}", "retryable", "resume the run")
     ctx.journal.record(node.key, status="succeeded", rid=result.get("id") or rid,
-                       owned=True if not untaggable else proven_owned(ctx.journal.resources[node.key]))
+                       owned=True if not untaggable else proven_owned(ctx.journal, node.key))
     await ctx.emit(Event("succeeded", **{**base, "id": result.get("id") or rid}, elapsed=ctx.elapsed()))
 
 

@@ -349,13 +349,13 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
                  fresh: bool) -> int:
     from plinktui import preflight
     from plinktui.dag import build_graph, existing_lines
-    from plinktui.engine import apply, ensure_public_key, make_context, proven_owned
+    from plinktui.engine import apply, ensure_public_key, make_context, proven_keys
 
     r.line(f"run {journal.run_id}: checking the plan against {gw.target.arm_endpoint} "
            f"(subscription {gw.subscription_id})")
     pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id,
                              check_permissions=not args.ignore_permissions,
-                             owned={k for k, e in journal.resources.items() if proven_owned(e)})
+                             owned=proven_keys(journal))
     for p in pf.problems:
         if p.severity == "warning":
             r.line(f"warning: {p}")

@@ -12,6 +12,7 @@ free again. Generated SSH keys are removed only from plinktui's key directory, a
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -175,7 +176,7 @@ async def why_keep_child(ctx: Context, node: Node, entry: dict[str, Any], cur: d
         if (pe.get("tags") or {}).get(TAG_RUN) != ctx.run_id:
             return "its private endpoint's tag does not name this run"
         return None
-    if not proven_owned(entry) or not entry.get("owned"):
+    if not proven_owned(ctx.journal, node.key) or not entry.get("owned"):
         return "the journal holds no proof that this run created it (absent before this run's PUT, PUT accepted)"
     if (cur.get("id") or "").lower() != (entry.get("id") or "").lower():
         return "it is not the subnet this run created (another id)"
@@ -185,7 +186,8 @@ async def why_keep_child(ctx: Context, node: Node, entry: dict[str, Any], cur: d
         return f"its prefix {have} is not the {want} this run created"
     users = [u.get("id", "?") for k in _SUBNET_USERS for u in props(cur).get(k) or []]
     if users:
-        shown = ", ".join(str(u).rsplit("/", 1)[-1] for u in users[:3])
+        shown = ", ".join(re.sub(r"/(ipConfigurations|frontendIPConfigurations)/[^/]+$", "", str(u), flags=re.I)
+                          .rsplit("/", 1)[-1] for u in users[:3])
         return f"it still holds {len(users)} thing(s) this run did not put there ({shown})"
     return None
 

@@ -53,13 +53,13 @@ async def apply_run(gw: Any, handle: RunHandle, emit: Emit, *, facts: Any = None
     from plinktui import plan as plan_mod
     from plinktui import preflight, sshkeys
     from plinktui.dag import build_graph
-    from plinktui.engine import Context, apply, proven_owned
+    from plinktui.engine import Context, apply, proven_keys
 
     plan, journal = handle.plan, handle.journal
     if facts is None or not fresh:
         # Retry resumes: preflight again, and only what the journal proves this run created counts as its own.
         pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id,
-                                 owned={k for k, e in journal.resources.items() if proven_owned(e)})
+                                 owned=proven_keys(journal))
         facts, tenant_id = pf.facts, pf.tenant_id
     public_key = plan_mod.read_public_key(plan) if plan.test_vm.enabled else None
     if plan.test_vm.enabled and public_key is None:
