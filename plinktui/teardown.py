@@ -143,8 +143,8 @@ async def _purge(ctx: Context, result: TeardownResult) -> None:
         await asyncio.sleep(ctx.poll_interval)
 
 
-async def _tagged_leftovers(ctx: Context, groups: set[str]) -> list[str]:
-    """Verify by listing: resources in the run's resource groups that still carry its tag."""
+async def _tagged_leftovers(ctx: Context, groups: set[str], kept: set[str]) -> list[str]:
+    """Verify by listing: resources in the run's resource groups that still carry its tag (and were not kept)."""
     out: list[str] = []
     for rg in sorted(groups):
         try:
@@ -152,7 +152,8 @@ async def _tagged_leftovers(ctx: Context, groups: set[str]) -> list[str]:
                 continue
             async for res in ctx.gw.resources.resources.list_by_resource_group(rg):
                 data = as_json(res)
-                if (data.get("tags") or {}).get("plinktui-run") == ctx.run_id:
+                if (data.get("tags") or {}).get("plinktui-run") == ctx.run_id and \
+                        str(data.get("id", "")).lower() not in kept:
                     out.append(f"{data.get('type', '?').split('/')[-1]} {data.get('name')}")
         except Exception as exc:  # noqa: BLE001 - a listing failure must not hide what was deleted
             if not is_not_found(exc):
@@ -192,6 +193,29 @@ async def why_keep_child(ctx: Context, node: Node, entry: dict[str, Any], cur: d
     return None
 
 
+async def why_keep_zone(ctx: Context) -> str | None:
+    """For this run's own zone or link: why to keep it when other names now rely on it (else None).
+
+    Another run (or a person) may have found this zone linked to the VNet and pointed its endpoint at it; deleting
+    the zone, or its link, would silently send that endpoint's name back to the public address.
+    """
+    sub, rg = ctx.zone_scope
+    try:
+        others = [as_json(r) async for r in ctx.dns.record_sets.list(rg, ctx.plan.dns.zone)]
+    except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            return None
+        raise
+    mine = ctx.plan.vault.vault_name.lower()
+    names = sorted({str(r.get("name")) for r in others
+                    if not str(r.get("type", "")).lower().endswith("/soa") and str(r.get("name", "")).lower()
+                    not in ("@", mine)})
+    if names:
+        return (f"the zone holds {len(names)} record(s) this run did not put there ({', '.join(names[:3])}); "
+                "left so they keep resolving")
+    return None
+
+
 async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit = _no_emit,
                    max_parallel: int = 8) -> TeardownResult:
     """Delete the run's resources; the journal ends ``torn_down`` (or ``failed`` listing what is left)."""
@@ -228,6 +252,12 @@ async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit
             return
         why = await why_keep_child(ctx, node, entry, cur) if node.key in UNTAGGABLE else (
             None if (cur.get("tags") or {}).get(TAG_RUN) == journal.run_id else "its tag does not name this run")
+        if why is None and node.key in ("zone", "link"):
+            why = await why_keep_zone(ctx)
+        if why is None and node.key == "rg":
+            left = [as_json(r).get("name", "?") async for r in ctx.gw.resources.resources.list_by_resource_group(ctx.rg)]
+            if left:
+                why = f"it still holds {len(left)} resource(s) this run did not create or kept ({', '.join(left[:3])})"
         if why is not None:
             result.kept.append(node.key)
             result.reasons[node.key] = why
@@ -263,7 +293,8 @@ async def teardown(gw: Any, journal: Journal, *, purge: bool = False, emit: Emit
             result.failed["purge"] = msg
             await emit(Event("failed", key="vault", rtype="Microsoft.KeyVault/deletedVaults",
                              name=plan.vault.vault_name, elapsed=ctx.elapsed(), error=msg, error_class=cls, fix=fix))
-    left = await _tagged_leftovers(ctx, {plan.resource_group, plan.zone_resource_group})
+    kept_ids = {str((journal.resources.get(k) or {}).get("id", "")).lower() for k in result.kept}
+    left = await _tagged_leftovers(ctx, {plan.resource_group, plan.zone_resource_group}, kept_ids)
     if left:
         result.failed["left"] = "still tagged with this run: " + ", ".join(left)
     if not result.failed:

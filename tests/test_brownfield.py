@@ -276,3 +276,26 @@ async def test_zone_choices_that_azure_would_refuse_stop_in_preflight(emu, gw, t
         assert rc == 2 and any(needle in p for p in lines[-1]["problems"]), lines[-1]
         assert not await gw.resources.resource_groups.check_existence(f"rg-{name}")
     assert sorted(await _zones(gw)) == sorted([w["zone"], other.id]) and await _links(gw, w) == ["link-shared"]
+
+
+async def test_a_zone_another_run_relies_on_is_kept_by_teardown(emu, gw, tmp_path, capsys) -> None:
+    """Run A creates and links the zone; run B finds it linked and uses it; tearing A down keeps the zone, its link
+    and the resource group holding them (B's name keeps resolving), says why, and exits 0."""
+    await _world(gw)
+    vnet = await (await gw.network.virtual_networks.begin_create_or_update("rg-shared-net", "vnet-two", {
+        "location": "westus2", "properties": {"addressSpace": {"addressPrefixes": ["10.41.0.0/16"]}, "subnets": [
+            {"name": "snet-endpoints", "properties": {"addressPrefix": "10.41.2.0/24"}}]}})).result()
+    rc, a = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "runa", vnet.id)])
+    assert rc == 0, a[-1]
+    zone_a = next(x for x in a if x["kind"] == "plan")["zone"]["id"]
+    rc, b = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "runb", vnet.id)])
+    assert rc == 0 and next(x for x in b if x["kind"] == "plan")["zone"]["id"] == zone_a, b[-1]
+
+    rc, lines = await _cli(emu, capsys, "teardown", [a[-1]["run_id"], "--purge"])
+    summary = lines[-1]
+    assert rc == 0 and summary["failed"] == {}, summary
+    assert {"zone", "link", "rg"} <= set(summary["kept"]) and "pe" in summary["deleted"], summary
+    assert "record(s) this run did not put there (kvrunbx01)" in summary["kept_reasons"]["zone"]
+    rec = await gw.privatedns.record_sets.get("rg-runa", ZONE, "A", "kvrunbx01")
+    assert rec.a_records[0].ipv4_address.startswith("10.41.2.")
+    assert [lk.name async for lk in gw.privatedns.virtual_network_links.list("rg-runa", ZONE)] == ["link-vnet-two"]
