@@ -16,6 +16,7 @@ existing zone; ``"always"`` refuses to run when one exists. A zone or link that 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,9 +124,7 @@ async def choose_zone(gw: Any, plan: Plan, vnet_id: str, *, run_id: str | None =
 
     subs = await _subscriptions(gw)
     choice.subscriptions_searched = len(subs)
-    found: list[dict[str, Any]] = []
-    for sub in subs:
-        found.extend(await _zones_named(gw, sub, dns.zone))
+    found = [z for zs in await asyncio.gather(*(_zones_named(gw, sub, dns.zone) for sub in subs)) for z in zs]
     explicit = v.parse_arm_id(dns.zone_id) if dns.zone_id else None
     if explicit is not None and dns.zone_id and \
             not any((z.get("id") or "").lower() == dns.zone_id.lower() for z in found):
@@ -140,11 +139,13 @@ async def choose_zone(gw: Any, plan: Plan, vnet_id: str, *, run_id: str | None =
 
     linked: tuple[dict[str, Any], dict[str, Any]] | None = None
     links_of: dict[str, list[dict[str, Any]]] = {}
-    for z in found:
+    async def links_or_none(z: dict[str, Any]) -> list[dict[str, Any]]:
         try:
-            links = await _links(gw, z.get("id") or "")
+            return await _links(gw, z.get("id") or "")
         except Exception:  # noqa: BLE001 - unreadable links: the zone is not known to be linked
-            links = []
+            return []
+
+    for z, links in zip(found, await asyncio.gather(*(links_or_none(z) for z in found)), strict=True):
         links_of[(z.get("id") or "").lower()] = links
         hit = next((lk for lk in links if _targets(lk, vnet_id)), None)
         if hit is not None and linked is None:
