@@ -80,7 +80,7 @@ async def _world(gw: Any, pubkey: str | None = None) -> dict[str, str]:
     for n, tag in enumerate("abcd", start=1):
         v = await gw.result(net.virtual_networks.begin_create_or_update("rg-fix", f"vnet-{tag}", {
             "location": "westus2", "properties": {"addressSpace": {"addressPrefixes": [f"10.{n}.0.0/16"]},
-                                                  "subnets": [{"name": "snet", "properties": {
+                                                  "subnets": [{"name": "snet-pe", "properties": {
                                                       "addressPrefix": f"10.{n}.1.0/24"}}]}}))
         ids[f"vnet-{tag}"] = v.id
         if tag != "b":
@@ -92,7 +92,7 @@ async def _world(gw: Any, pubkey: str | None = None) -> dict[str, str]:
                                                   "publicNetworkAccess": "Disabled",
                                                   "networkAcls": {"defaultAction": "Deny", "bypass": "None"}}}))
         pe = await gw.result(net.private_endpoints.begin_create_or_update("rg-fix", f"pe-{tag}", {
-            "location": "westus2", "properties": {"subnet": {"id": f"{v.id}/subnets/snet"},
+            "location": "westus2", "properties": {"subnet": {"id": f"{v.id}/subnets/snet-pe"},
                                                   "privateLinkServiceConnections": [{"name": "c", "properties": {
                                                       "privateLinkServiceId": kv.id, "groupIds": ["vault"]}}]}}))
         ids[f"pe-{tag}"] = pe.id
@@ -100,26 +100,12 @@ async def _world(gw: Any, pubkey: str | None = None) -> dict[str, str]:
             await gw.result(net.private_dns_zone_groups.begin_create_or_update("rg-fix", f"pe-{tag}", "default", {
                 "properties": {"privateDnsZoneConfigs": [{"name": "kv", "properties": {
                     "privateDnsZoneId": ids["rg-spare"]}}]}}))
-    if pubkey:
-        await _vm(gw, "vm-d", ids["vnet-d"], pubkey)
+    if pubkey:  # the probe VM (in the audit tests' group, as their World builds it)
+        from tests.test_audit_emulator import RG, World
+
+        await gw.resources.resource_groups.create_or_update(RG, {"location": "westus2"})
+        await World(gw).vm("vm-d", ids["vnet-d"], pubkey)
     return ids
-
-
-async def _vm(gw: Any, name: str, vnet_id: str, pubkey: str) -> None:
-    net = gw.network
-    nic = await gw.result(net.network_interfaces.begin_create_or_update("rg-fix", f"{name}-nic", {
-        "location": "westus2", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
-            "subnet": {"id": f"{vnet_id}/subnets/snet"}}}]}}))
-    await gw.result(gw.compute.virtual_machines.begin_create_or_update("rg-fix", name, {
-        "location": "westus2", "properties": {
-            "hardwareProfile": {"vmSize": "Standard_B1s"},
-            "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts",
-                                                  "sku": "server", "version": "latest"},
-                               "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"}},
-            "osProfile": {"computerName": name, "adminUsername": "azureuser", "linuxConfiguration": {
-                "disablePasswordAuthentication": True, "ssh": {"publicKeys": [
-                    {"path": "/home/azureuser/.ssh/authorized_keys", "keyData": pubkey}]}}},
-            "networkProfile": {"networkInterfaces": [{"id": nic.id}]}}}))
 
 
 def _on(result: Any, check: str, rid: str) -> list[Any]:
