@@ -299,3 +299,41 @@ async def test_a_zone_another_run_relies_on_is_kept_by_teardown(emu, gw, tmp_pat
     rec = await gw.privatedns.record_sets.get("rg-runa", ZONE, "A", "kvrunbx01")
     assert rec.a_records[0].ipv4_address.startswith("10.41.2.")
     assert [lk.name async for lk in gw.privatedns.virtual_network_links.list("rg-runa", ZONE)] == ["link-vnet-two"]
+
+
+async def test_subnet_clients_follow_the_vnets_subscription(emu) -> None:
+    """engine.py read and created subnets with the session subscription's client, not the VNet's."""
+    from plinktui import plan as plan_mod
+    from plinktui.cloud import Gateway, resolve_target
+    from plinktui.dag import build_graph
+    from plinktui.engine import Context, read
+
+    other = "11111111-2222-3333-4444-555555555555"
+    vnet = f"/subscriptions/{other}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub"
+    plan = plan_mod.loads(f'''
+[plan]
+name = "xsub"
+[network]
+region = "westus2"
+vnet = "{vnet}"
+subnet = "snet-new"
+subnet_prefix = "10.9.1.0/24"
+[vault]
+region = "eastus2"
+name = "kvxsub0001"
+public_network_access = "Disabled"
+''')
+    target = await resolve_target(arm_endpoint=emu.endpoint, ca_cert=emu.ca_cert)
+    async with Gateway(target, total_timeout=60) as gw:
+        ctx = Context(gw=gw, plan=plan, graph=build_graph(plan), journal=None)  # type: ignore[arg-type]
+        assert ctx.vnet_net._config.subscription_id == other
+        assert gw.network._config.subscription_id == gw.subscription_id != other
+        assert ctx.subnet_id.startswith(f"/subscriptions/{other}/")
+        # A decoy of the same names in the session's subscription: the session's client would find it; the VNet's
+        # subscription (which this one-subscription emulator does not have) holds nothing.
+        await gw.resources.resource_groups.create_or_update("rg-net", {"location": "westus2"})
+        await (await gw.network.virtual_networks.begin_create_or_update("rg-net", "vnet-hub", {
+            "location": "westus2", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}, "subnets": [
+                {"name": "snet-new", "properties": {"addressPrefix": "10.9.1.0/24"}}]}})).result()
+        assert await gw.network.subnets.get("rg-net", "vnet-hub", "snet-new") is not None
+        assert await read(ctx, ctx.graph["subnet"]) is None
