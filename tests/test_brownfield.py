@@ -337,3 +337,21 @@ public_network_access = "Disabled"
                 {"name": "snet-new", "properties": {"addressPrefix": "10.9.1.0/24"}}]}})).result()
         assert await gw.network.subnets.get("rg-net", "vnet-hub", "snet-new") is not None
         assert await read(ctx, ctx.graph["subnet"]) is None
+
+
+async def test_an_existing_private_link_service_subnet_named_with_its_prefix_is_used_never_deleted(
+        emu, gw, tmp_path, capsys) -> None:
+    w = await _world(gw)
+    await (await gw.network.subnets.begin_create_or_update("rg-shared-net", "vnet-shared", "snet-pls", {
+        "properties": {"addressPrefix": "10.40.9.0/28", "privateLinkServiceNetworkPolicies": "Disabled"}})).result()
+    path = _plan(tmp_path, "plsbrown", w["vnet"], prefix=PE_PREFIX)
+    plan_file = pathlib.Path(path)
+    plan_file.write_text(plan_file.read_text() + '[private_link_service]\nenabled = true\nsubnet = "snet-pls"\n'
+                         'subnet_prefix = "10.40.9.0/28"\n')
+    rc, lines = await _cli(emu, capsys, "setup", ["--plan", path])
+    assert rc == 0, lines[-1]
+    modes = {n["key"]: n["mode"] for n in next(x for x in lines if x["kind"] == "plan")["nodes"]}
+    assert modes["pls_subnet"] == "reuse" and modes["pls"] == "create", modes
+    rc, lines = await _cli(emu, capsys, "teardown", [lines[-1]["run_id"], "--purge"])
+    assert rc == 0 and "pls" in lines[-1]["deleted"] and "pls_subnet" in lines[-1]["kept"], lines[-1]
+    assert (await _subnets(gw))["snet-pls"] == "10.40.9.0/28"
