@@ -355,3 +355,19 @@ async def test_an_existing_private_link_service_subnet_named_with_its_prefix_is_
     rc, lines = await _cli(emu, capsys, "teardown", [lines[-1]["run_id"], "--purge"])
     assert rc == 0 and "pls" in lines[-1]["deleted"] and "pls_subnet" in lines[-1]["kept"], lines[-1]
     assert (await _subnets(gw))["snet-pls"] == "10.40.9.0/28"
+
+
+async def test_zone_search_lists_subscriptions_and_finds_the_linked_zone_in_another_group(gw, tmp_path) -> None:
+    from plinktui import plan as plan_mod
+    from plinktui.dnszone import choose_zone
+
+    w = await _world(gw)
+    await gw.resources.resource_groups.create_or_update("rg-brownz", {"location": "westus2"})
+    own = (await gw.result(gw.privatedns.private_zones.begin_create_or_update("rg-brownz", ZONE,
+                                                                             {"location": "global"}))).id
+    plan = plan_mod.load(_plan(tmp_path, "brownz", w["vnet"]))
+    choice = await choose_zone(gw, plan, w["vnet"])
+    assert choice.subscriptions_searched == 1 and choice.problems == []
+    # the plan's own group has a zone too, but the one linked to the VNet wins: Azure allows only one
+    assert choice.zone_id == w["zone"] and choice.link_name == "link-shared" and choice.exists
+    assert sorted(choice.seen) == sorted([w["zone"], own])

@@ -53,3 +53,29 @@ async def test_tui_retry_resumes_without_adopting_the_existing_subnet(emu_factor
         assert result.ok and "subnet" in result.kept and "pe" in result.deleted, result
         vnet = await app.gw.network.virtual_networks.get(RG, "vnet-workload")
         assert {s.name: s.address_prefix for s in vnet.subnets}["snet-endpoints"] == "10.20.2.0/24"
+
+
+async def test_dns_screen_shows_the_zone_already_linked_to_the_vnet(emu_factory, tmp_path: pathlib.Path) -> None:
+    from textual.widgets import Static
+
+    from screens.dns import DnsScreen
+    from tests.tui_helpers import VNET_ID, ZONE
+
+    emu, cloud = await seeded(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.gw is not None, what="gateway")
+        gw = app.gw
+        await gw.resources.resource_groups.create_or_update("rg-central-dns", {"location": "westus2"})
+        await gw.result(gw.privatedns.private_zones.begin_create_or_update("rg-central-dns", ZONE,
+                                                                           {"location": "global"}))
+        await gw.result(gw.privatedns.virtual_network_links.begin_create_or_update(
+            "rg-central-dns", ZONE, "link-hub", {"location": "global", "properties": {
+                "virtualNetwork": {"id": VNET_ID}, "registrationEnabled": False}}))
+        screen = DnsScreen()
+        await app.push_screen(screen)
+        note = screen.query_one("#zone-found", Static)
+        await wait_for(pilot, lambda: "Looking" not in str(note.render()), what="the zone lookup")
+        text = " ".join(str(note.render()).split())
+        assert "resource group rg-central-dns" in text and "already linked to the VNet by link-hub" in text, text
+        assert "no new zone and no new link" in text
