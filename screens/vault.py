@@ -102,7 +102,7 @@ class VaultScreen(WizardStep):
         self.revalidate()
 
     def extra_problem(self) -> str:
-        if self._check is None or not hasattr(self, "_check"):
+        if getattr(self, "_check", None) is None:  # an autopilot beat can come before on_mount
             return "checking the name…"
         if not self._check.available:
             return f"vault name {self._check.name} is not available"

@@ -57,8 +57,9 @@ async def _autopilot() -> tuple[str, list[str], list[str]]:
         app = PlinkApp({}, demo=True, autopilot=True, step_seconds=0.2, demo_cloud=cloud)
         async with app.run_test(size=(160, 50)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, ErrorModal) or (
-                isinstance(app.screen, AuditScreen) and app.screen.result is not None), timeout=180,
-                what="the autopilot's audit pane")
+                isinstance(app.screen, AuditScreen) and app.screen.result is not None) or (
+                app.autopilot is not None and not app.autopilot.auto), timeout=180, what="the autopilot's audit pane")
+            assert app.autopilot is not None and app.autopilot.auto, f"autopilot paused on {type(app.screen).__name__}"
             assert not isinstance(app.screen, ErrorModal), app.screen.message
             fqdn = f"{app.state.vault_name}.vault.azure.net"
             verdicts = [v.verdict for v in app.screen.result.probes if v.fqdn == fqdn]
