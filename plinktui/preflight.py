@@ -335,11 +335,6 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
         from plinktui.dnszone import choose_zone
 
         zrg = plan.zone_resource_group
-        if zrg != rg and not dns.zone_id:
-            rgres, _ = await _get(gw.resources.resource_groups.get(zrg))
-            if rgres is None and dns.create_zone != "never":
-                add("dns.zone_resource_group", f"resource group {zrg} does not exist",
-                    "create it, or leave zone_resource_group out to use the plan's resource group")
         vnet_id = f"/subscriptions/{vnet_sub}/resourceGroups/{vnet_rg}/providers/Microsoft.Network/" \
                   f"virtualNetworks/{net.vnet_name}"
         try:
@@ -349,6 +344,11 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
             return
         for fld, msg, fix in choice.problems:
             add(fld, msg, fix)
+        if not choice.exists and zrg != rg and dns.create_zone != "never":  # the zone would be created there
+            rgres, _ = await _get(gw.resources.resource_groups.get(zrg))
+            if rgres is None:
+                add("dns.zone_resource_group", f"resource group {zrg} does not exist",
+                    "create it, or leave zone_resource_group out to use the plan's resource group")
         out.facts.zone_id = choice.zone_id
         out.facts.zone_reason = choice.reason
         out.facts.zone_exists = choice.exists and not choice.ours
