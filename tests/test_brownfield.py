@@ -371,3 +371,20 @@ async def test_zone_search_lists_subscriptions_and_finds_the_linked_zone_in_anot
     # the plan's own group has a zone too, but the one linked to the VNet wins: Azure allows only one
     assert choice.zone_id == w["zone"] and choice.link_name == "link-shared" and choice.exists
     assert sorted(choice.seen) == sorted([w["zone"], own])
+
+
+async def test_a_missing_zone_resource_group_matters_only_when_the_zone_would_be_created_there(gw, tmp_path) -> None:
+    from plinktui import plan as plan_mod
+    from plinktui import preflight
+
+    w = await _world(gw)
+    two = await (await gw.network.virtual_networks.begin_create_or_update("rg-shared-net", "vnet-two", {
+        "location": "westus2", "properties": {"addressSpace": {"addressPrefixes": ["10.41.0.0/16"]}, "subnets": [
+            {"name": "snet-endpoints", "properties": {"addressPrefix": "10.41.2.0/24"}}]}})).result()
+    dns = 'zone_resource_group = "rg-nope"'
+    linked = await preflight.run(gw, plan_mod.load(_plan(tmp_path, "zrga", w["vnet"], dns=dns)))
+    assert linked.ok and linked.facts.zone_id == w["zone"], [str(p) for p in linked.errors]
+    unlinked = await preflight.run(gw, plan_mod.load(_plan(tmp_path, "zrgb", two.id, dns=dns)))
+    assert [str(p) for p in unlinked.errors if p.field == "dns.zone_resource_group"] == [
+        "dns.zone_resource_group: resource group rg-nope does not exist (fix: create it, or leave "
+        "zone_resource_group out to use the plan's resource group)"]
