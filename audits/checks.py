@@ -150,6 +150,26 @@ def _zone_args(z: Zone) -> str:
     return f"--resource-group {_q(z.resource_group)} --zone-name {_q(z.name.rstrip('.'))}{_sub_flag(z.id)}"
 
 
+def _linked_zone(inv: Inventory, name: str, *vnets: str | None) -> Zone | None:
+    """The zone called ``name`` that is linked to the first of ``vnets`` that has one (Azure allows one per VNet)."""
+    for vnet in vnets:
+        for z in inv.zones_named(name):
+            if vnet and z.linked_to(vnet):
+                return z
+    return None
+
+
+def _add_record(z: Zone, name: str, ip: str) -> str:
+    """The az commands that put ``name`` -> ``ip`` into zone ``z`` with the zone-group TTL (10 s).
+
+    ``add-record`` alone would create the record set with az's default TTL of 3600 s (PL012); ``create`` first sets
+    10 s, and answers an error when the record set already exists (then ``add-record`` alone is the fix).
+    """
+    return (f"az network private-dns record-set a create {_zone_args(z)} --name {_q(name)} --ttl 10 && "
+            f"az network private-dns record-set a add-record {_zone_args(z)} --record-set-name {_q(name)} "
+            f"--ipv4-address {_q(ip)}")
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Endpoint checks
 # ------------------------------------------------------------------------------------------------------------
@@ -246,11 +266,23 @@ def check_dns(inv: Inventory) -> list[Finding]:
         if not recs and not has_group:
             zone = svc.zones[0] if svc else "<privatelink zone>"
             zones = inv.zones_named(zone)
-            zone_id = zones[0].id if zones else zone
+            linked = _linked_zone(inv, zone, ep.vnet_id)
+            target = linked or (zones[0] if zones else None)
+            zone_id = target.id if target else zone
+            approved = any((c.status or "").lower() == "approved" for c in ep.connections)
+            if linked is not None and approved:
+                effect = (f"inside VNet {name_of(ep.vnet_id or '')} the name resolves to NXDOMAIN, because the zone "
+                          f"{linked.name} linked there (resource group {linked.resource_group}) has no record for it")
+            else:
+                effect = (f"clients in VNet {name_of(ep.vnet_id or '')} still get the public IP"
+                          + ("" if linked is not None else " (no zone of that name is linked to it)"))
+            where = (f"the zone already linked to the VNet ({linked.resource_group})" if linked is not None else
+                     f"{zone} in {target.resource_group}, then link that zone to the VNet" if target is not None
+                     else zone)
             out.append(_f("PL002", ep.id,
                           f"Endpoint {ep.name} has no DNS zone group and no A record for its IP "
-                          f"{', '.join(ips)} in any private DNS zone: clients in the VNet still get the public IP.",
-                          f"Add a DNS zone group so Azure maintains the A record in {zone}.",
+                          f"{', '.join(ips)} in any private DNS zone: {effect}.",
+                          f"Add a DNS zone group so Azure maintains the A record in {where}.",
                           f"az network private-endpoint dns-zone-group create --resource-group "
                           f"{_q(ep.resource_group)} --endpoint-name {_q(ep.name)} --name default "
                           f"--private-dns-zone {_q(zone_id)} --zone-name {_q(zone.replace('.', '-'))}"
@@ -290,12 +322,22 @@ def check_dns(inv: Inventory) -> list[Finding]:
                 continue
             z = found
             shadow = [o for o in inv.zones_named(zname) if key(o.id) not in holders and o.linked_to(vnet)]
-            extra = (f" Another zone of the same name ({shadow[0].id}) IS linked to the VNet and lacks the record, "
-                     "so names resolve to NXDOMAIN there." if shadow else "")
             vnet_name = name_of(vnet)
+            if shadow:
+                # Azure refuses a second link to a same-named zone on one VNet: the record must go where the link is.
+                s0 = shadow[0]
+                out.append(_f("PL003", z.id,
+                              f"Zone {z.name} in {z.resource_group} holds the record for endpoint {ep.name} but is not "
+                              f"linked to its VNet {vnet_name}. Another zone of the same name, in {s0.resource_group}, "
+                              "IS linked to the VNet and lacks the record, so the name resolves to NXDOMAIN there; "
+                              "Azure refuses to link a second zone of that name to the VNet.",
+                              f"Put the record into the linked zone in {s0.resource_group} (better: point the "
+                              "endpoint's DNS zone group at that zone).",
+                              _add_record(s0, rs[0].name, ips[0]), related=[ep.id]))
+                continue
             out.append(_f("PL003", z.id,
                           f"Zone {z.name} holds the record for endpoint {ep.name} but is not linked to its VNet "
-                          f"{vnet_name}.{extra}",
+                          f"{vnet_name}.",
                           f"Link the zone to {vnet_name} (registration disabled).",
                           f"az network private-dns link vnet create {_zone_args(z)} --name {_q('link-' + vnet_name)} "
                           f"--virtual-network {_q(vnet)} --registration-enabled false", related=[ep.id]))
@@ -543,6 +585,11 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
         extra = getattr(v, "detail", "") or ""
         vm_obj = (vm_by_name or {}).get(vm)
         vm_rg = rg_of(vm_obj.id) if vm_obj is not None else "<vm-rg>"
+        zname = _zone_guess(inv, owner)
+        # The zone the VM's resolver consults: the one linked to the VM's VNet (else the endpoint's, else any).
+        zone = _linked_zone(inv, zname, vm_obj.vnet_id if vm_obj is not None else None,
+                            owner.vnet_id if owner else None) or next(iter(inv.zones_named(zname)), None)
+        zargs = _zone_args(zone) if zone is not None else f"--resource-group <zone-rg> --zone-name {_q(zname)}"
         for fid in dict.fromkeys(getattr(v, "findings", None) or []):
             if fid not in CATALOGUE:
                 continue
@@ -551,19 +598,19 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
                 out.append(_f(fid, resource, f"{ctx} The answer is public: the private zone is not consulted. {extra}",
                               "Check the connection is Approved, the privatelink zone is linked to this VNet and "
                               "holds the A record.",
-                              f"az network private-dns link vnet list --resource-group <zone-rg> --zone-name "
-                              f"{_q(_zone_guess(inv, owner))}", related=[vm]))
+                              f"az network private-dns link vnet list {zargs}", related=[vm]))
             elif fid == "PL021":
                 out.append(_f(fid, resource, f"{ctx} That private IP is not the endpoint NIC's. {extra}",
                               "Fix the A record so it holds the NIC IP.",
-                              f"az network private-dns record-set a list --resource-group <zone-rg> --zone-name "
-                              f"{_q(_zone_guess(inv, owner))} -o table", related=[vm]))
+                              f"az network private-dns record-set a list {zargs} -o table", related=[vm]))
             elif fid == "PL022":
+                where = f" in {zone.resource_group}" if zone is not None else ""
                 out.append(_f(fid, resource, f"{ctx} The resolver returned NXDOMAIN or failed. {extra}",
-                              "Add the A record to the linked zone (or fix the custom DNS forwarding).",
-                              f"az network private-dns record-set a add-record --resource-group <zone-rg> --zone-name "
-                              f"{_q(_zone_guess(inv, owner))} --record-set-name {_q(fqdn.split('.')[0])} "
-                              f"--ipv4-address {_q(expected)}", related=[vm]))
+                              f"Add the A record to the zone linked to the VM's VNet{where} (or fix the custom DNS "
+                              "forwarding).",
+                              _add_record(zone, fqdn.split(".")[0], expected) if zone is not None else
+                              f"az network private-dns record-set a add-record {zargs} --record-set-name "
+                              f"{_q(fqdn.split('.')[0])} --ipv4-address {_q(expected)}", related=[vm]))
             elif fid == "PL023":
                 out.append(_f(fid, resource, f"GET https://{fqdn}/healthstatus from VM {vm}: "
                               f"{'source seen as ' + addr if addr else 'no x-ms-keyvault-network-info header'}. "

@@ -69,6 +69,10 @@ class Facts:
     zone_exists: bool = False
     existing_link: str | None = None  # name of a link from the zone to our VNet that already exists
     vnet_id: str | None = None
+    zone_id: str | None = None  # the zone the run uses (found, named by zone_id, or to be created)
+    zone_reason: str = ""  # why that zone (shown in Review, setup output and the DNS screen)
+    subnet_exists: bool = False  # the plan names a subnet that already exists: used, never created or owned
+    pls_subnet_exists: bool = False
 
 
 @dataclass
@@ -183,20 +187,20 @@ def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
         subnet_key = "vnet"
     else:
         g.add(_node("vnet", net.vnet_name, mode="reuse"))
-        if net.new_subnet:
-            g.add(_node("subnet", net.subnet, ["vnet"]))
-            subnet_key = "subnet"
+        if facts.subnet_exists or not net.new_subnet:
+            g.add(_node("subnet", net.subnet, mode="reuse"))  # someone else's subnet: used, never owned
         else:
-            subnet_key = "vnet"
+            g.add(_node("subnet", net.subnet, ["vnet"]))
+        subnet_key = "subnet"
 
     if plan.vault.existing:
         g.add(_node("vault", plan.vault.vault_name, mode="reuse"))
     else:
         g.add(_node("vault", plan.vault.vault_name, ["rg"]))
 
-    zone_deps = ["rg"] if plan.zone_resource_group == plan.resource_group else []
+    zone_deps = ["rg"] if plan.zone_resource_group == plan.resource_group and not plan.dns.zone_id else []
     zone_mode = "reuse" if (facts.zone_exists and plan.dns.create_zone != "always") or \
-        plan.dns.create_zone == "never" else "create"
+        plan.dns.create_zone == "never" or plan.dns.zone_id else "create"
     g.add(_node("zone", plan.dns.zone, zone_deps if zone_mode == "create" else (), mode=zone_mode))
     if facts.existing_link:
         g.add(_node("link", facts.existing_link, mode="reuse"))
@@ -218,7 +222,10 @@ def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
         if net.new_vnet:
             pls_subnet_key = "vnet"  # created inline with the VNet
         else:
-            g.add(_node("pls_subnet", pls.subnet, ["vnet"] + (["subnet"] if "subnet" in g else [])))
+            if facts.pls_subnet_exists:
+                g.add(_node("pls_subnet", pls.subnet, mode="reuse"))
+            else:
+                g.add(_node("pls_subnet", pls.subnet, ["vnet"] + (["subnet"] if g["subnet"].mode == "create" else [])))
             pls_subnet_key = "pls_subnet"
         g.add(_node("lb", f"lb-{plan.name}", ["rg", pls_subnet_key]))
         g.add(_node("pls", f"pls-{plan.name}", ["lb"]))
@@ -228,3 +235,23 @@ def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
         verify.weight = LATENCY_PROFILE["probe"]  # the in-VNet DNS probe runs before public access goes off
     g.add(verify)
     return g
+
+
+def existing_lines(plan: Plan, graph: Graph, facts: Facts) -> list[str]:
+    """What the run uses but never creates, modifies or deletes, and which zone it uses and why.
+
+    The one place setup output and Review describe existing resources (names read from the subscription).
+    """
+    out = []
+    what = {"vnet": "VNet", "subnet": "subnet", "pls_subnet": "subnet", "vault": "Key Vault", "link": "VNet link",
+            "zone": "private DNS zone"}
+    for n in graph:
+        if n.mode != "reuse" or n.key not in what:
+            continue
+        where = f" in VNet {plan.network.vnet_name}" if n.key in ("subnet", "pls_subnet") else ""
+        out.append(f"existing {what[n.key]} {n.name}{where}: used as it is, never modified or deleted")
+    if facts.zone_id:
+        parts = facts.zone_id.split("/")
+        zone_where = f"resource group {parts[4]}, subscription {parts[2]}" if len(parts) > 4 else facts.zone_id
+        out.append(f"DNS zone {plan.dns.zone} ({zone_where}): {facts.zone_reason or 'as the plan says'}")
+    return out

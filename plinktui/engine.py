@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from plinktui.dag import Graph, Node
-from plinktui.journal import Journal
+from plinktui.journal import Journal, now_iso
 from plinktui.plan import Plan
 
 TAG_RUN = "plinktui-run"
@@ -203,6 +203,7 @@ class Context:
     started: float = field(default_factory=time.monotonic)
     facts: dict[str, Any] = field(default_factory=dict)
     absent: set[str] = field(default_factory=set)  # node keys preflight just read as missing
+    zone_ref: str | None = None  # the zone preflight chose (found, named by dns.zone_id, or to create)
 
     @property
     def lro_kw(self) -> dict[str, Any]:
@@ -269,8 +270,30 @@ class Context:
 
     @property
     def zone_id(self) -> str:
-        """The private DNS zone's id."""
-        return self.rid("Microsoft.Network/privateDnsZones", self.plan.dns.zone, self.plan.zone_resource_group)
+        """The private DNS zone's id: the one preflight chose, else ``dns.zone_id``, else the plan's zone group."""
+        return self.zone_ref or self.plan.dns.zone_id or \
+            self.rid("Microsoft.Network/privateDnsZones", self.plan.dns.zone, self.plan.zone_resource_group)
+
+    @property
+    def zone_scope(self) -> tuple[str, str]:
+        """(subscription, resource group) of the zone."""
+        parts = self.zone_id.split("/")
+        return parts[2], parts[4]
+
+    def client(self, name: str, subscription: str) -> Any:
+        """The SDK client ``name`` (network, privatedns, ...) bound to ``subscription``."""
+        gw = self.gw if subscription.lower() == self.sub.lower() else self.gw.for_subscription(subscription)
+        return getattr(gw, name)
+
+    @property
+    def dns(self) -> Any:
+        """The private DNS client of the zone's subscription."""
+        return self.client("privatedns", self.zone_scope[0])
+
+    @property
+    def vnet_net(self) -> Any:
+        """The network client of the VNet's subscription (its subnets live there too)."""
+        return self.client("network", self.vnet_scope[0])
 
     def elapsed(self) -> float:
         """Seconds since the run started."""
@@ -408,8 +431,7 @@ def _build_ops() -> dict[str, Op]:
         return await _net(c).virtual_networks.begin_create_or_update(c.rg, n.name, vnet_body(c), **c.lro_kw)
 
     def subnet_get(c: Context, n: Node) -> Any:
-        sub, rg = c.vnet_scope
-        return _net(c).subnets.get(rg, c.plan.network.vnet_name, n.name)
+        return c.vnet_net.subnets.get(c.vnet_scope[1], c.plan.network.vnet_name, n.name)
 
     async def subnet_put(c: Context, n: Node) -> Any:
         sub, rg = c.vnet_scope
@@ -419,7 +441,7 @@ def _build_ops() -> dict[str, Op]:
         else:
             body = {"properties": {"addressPrefix": c.plan.network.subnet_prefix,
                                    "privateEndpointNetworkPolicies": c.plan.network.private_endpoint_network_policies}}
-        return await _net(c).subnets.begin_create_or_update(rg, c.plan.network.vnet_name, n.name, body, **c.lro_kw)
+        return await c.vnet_net.subnets.begin_create_or_update(rg, c.plan.network.vnet_name, n.name, body, **c.lro_kw)
 
     def vault_get(c: Context, n: Node) -> Any:
         sub, rg = c.vault_scope
@@ -429,18 +451,17 @@ def _build_ops() -> dict[str, Op]:
     async def vault_put(c: Context, n: Node) -> Any:
         return await c.gw.keyvault.vaults.begin_create_or_update(c.rg, n.name, vault_body(c), **c.lro_kw)
 
-    zone_get = lambda c, n: c.gw.privatedns.private_zones.get(c.plan.zone_resource_group, n.name)  # noqa: E731
+    zone_get = lambda c, n: c.dns.private_zones.get(c.zone_scope[1], c.plan.dns.zone)  # noqa: E731
 
     async def zone_put(c: Context, n: Node) -> Any:
-        return await c.gw.privatedns.private_zones.begin_create_or_update(
-            c.plan.zone_resource_group, n.name, {"location": "global", "tags": c.tags}, **c.lro_kw)
+        return await c.dns.private_zones.begin_create_or_update(
+            c.zone_scope[1], c.plan.dns.zone, {"location": "global", "tags": c.tags}, **c.lro_kw)
 
-    link_get = lambda c, n: c.gw.privatedns.virtual_network_links.get(  # noqa: E731
-        c.plan.zone_resource_group, c.plan.dns.zone, n.name)
+    link_get = lambda c, n: c.dns.virtual_network_links.get(c.zone_scope[1], c.plan.dns.zone, n.name)  # noqa: E731
 
     async def link_put(c: Context, n: Node) -> Any:
-        return await c.gw.privatedns.virtual_network_links.begin_create_or_update(
-            c.plan.zone_resource_group, c.plan.dns.zone, n.name, {"location": "global", "tags": c.tags, "properties": {
+        return await c.dns.virtual_network_links.begin_create_or_update(
+            c.zone_scope[1], c.plan.dns.zone, n.name, {"location": "global", "tags": c.tags, "properties": {
                 "virtualNetwork": {"id": c.vnet_id}, "registrationEnabled": False}}, **c.lro_kw)
 
     pe_get = lambda c, n: _net(c).private_endpoints.get(c.rg, n.name)  # noqa: E731
@@ -564,12 +585,32 @@ async def wait_settled(ctx: Context, node: Node, timeout: float | None = None) -
         await asyncio.sleep(ctx.poll_interval)
 
 
+def proven_owned(journal: Journal, key: str) -> bool:
+    """True when the journal proves this run created the untaggable child ``key`` (subnet, zone group).
+
+    The proof is write-ahead: ``absent_at`` (a GET answered 404 just before this run's PUT, recorded with the
+    intent) and ``put_accepted`` (ARM accepted that PUT, so it created the child), sealed with this installation's
+    secret (:meth:`Journal.seal`). A refused or failed entry without them, or an entry edited by hand, never implies
+    ownership, whatever its ``owned`` or ``status`` say.
+    """
+    entry = journal.resources.get(key) or {}
+    return bool(entry.get("absent_at")) and entry.get("put_accepted") is True and journal.seal_holds(key)
+
+
+def proven_keys(journal: Journal) -> set[str]:
+    """The node keys whose untaggable child the journal proves this run created."""
+    return {k for k in list(journal.resources) if proven_owned(journal, k)}
+
+
 def owner_of(ctx: Context, node: Node, current: dict[str, Any]) -> str | None:
-    """The run id that owns ``current``; for untaggable children, the journal is the only record."""
+    """The run id that owns ``current``; for untaggable children, only the journal's write-ahead proof counts."""
     if node.key in UNTAGGABLE:
-        entry = ctx.journal.resources.get(node.key, {})
-        return ctx.run_id if entry.get("owned") or entry.get("status") in ("intent", "creating", "succeeded",
-                                                                           "failed") else None
+        if proven_owned(ctx.journal, node.key):
+            return ctx.run_id
+        pe = ctx.journal.resources.get("pe", {})
+        if node.key == "zone_group" and pe.get("owned") and pe.get("status") == "succeeded":
+            return ctx.run_id  # a child of the endpoint this run created (its tag was checked moments ago)
+        return None
     return (current.get("tags") or {}).get(TAG_RUN)
 
 
@@ -592,14 +633,15 @@ async def apply_node(ctx: Context, node: Node) -> None:
                             "create it first, or change the plan to create it")
         ctx.journal.record(node.key, status="reused", rtype=node.rtype, name=node.name, rid=cur.get("id") or rid,
                            owned=False)
-        await ctx.emit(Event("succeeded", **base, elapsed=ctx.elapsed(), message="reused (never modified)"))
+        await ctx.emit(Event("succeeded", **{**base, "id": cur.get("id") or rid}, elapsed=ctx.elapsed(),
+                             message="existing: used, never modified or deleted"))
         return
 
     entry = ctx.journal.resources.get(node.key) or {}
     if node.key in ctx.absent and not entry:
         cur = None  # preflight read it as missing moments ago and this run never touched it: skip a round trip
     else:
-        cur = await read(ctx, node)
+        cur = await read(ctx, node)  # on resume too: absence is re-checked before anything is created
     if cur is not None:
         owner = owner_of(ctx, node, cur)
         if owner != ctx.run_id:
@@ -607,7 +649,9 @@ async def apply_node(ctx: Context, node: Node) -> None:
                 ctx.journal.record("rg", status="reused", rtype=node.rtype, name=node.name, rid=rid, owned=False)
                 await ctx.emit(Event("succeeded", **base, elapsed=ctx.elapsed(), message="existing resource group"))
                 return
-            who = f"plinktui run {owner}" if owner else "someone else (no plinktui-run tag)"
+            who = f"plinktui run {owner}" if owner else (
+                "someone else (this run's journal holds no proof that it created it)" if node.key in UNTAGGABLE
+                else "someone else (no plinktui-run tag)")
             raise NodeError(f"{node.rtype.split('/')[-1]} {node.name} already exists and belongs to {who}; "
                             "plinktui never adopts resources it did not create", "user",
                             f"rename it in the plan, or resume run {owner}" if owner else "rename it in the plan")
@@ -645,19 +689,29 @@ async def apply_node(ctx: Context, node: Node) -> None:
         await ctx.emit(Event("succeeded", **base, elapsed=ctx.elapsed(), message="reconciled (PATCH)"))
         return
 
-    # Write-ahead: the journal knows the intent before ARM sees the PUT.
-    ctx.journal.record(node.key, status="intent", rtype=node.rtype, name=node.name, rid=rid, owned=True)
+    # Write-ahead: the journal knows the intent before ARM sees the PUT. An untaggable child also records that it
+    # was absent just now: with ARM accepting the PUT, that is the only proof the run created it (proven_owned).
+    untaggable = node.key in UNTAGGABLE
+    proof: dict[str, Any] = {"absent_at": now_iso()} if untaggable and cur is None else {}
+    if untaggable and node.key in ctx.journal.resources:
+        ctx.journal.resources[node.key].pop("put_accepted", None)  # proven again only once ARM accepts this PUT
+    ctx.journal.record(node.key, status="intent", rtype=node.rtype, name=node.name, rid=rid, owned=not untaggable,
+                       **proof)
     await ctx.emit(Event("running", **base, elapsed=ctx.elapsed()))
     assert op.put is not None
     poller = await op.put(ctx, node)
-    ctx.journal.record(node.key, status="creating", rid=rid)
+    entry = ctx.journal.resources[node.key]
+    accepted: dict[str, Any] = {"put_accepted": True, "seal": ctx.journal.seal(node.key, rid, entry["absent_at"])} \
+        if untaggable and entry.get("absent_at") else {}
+    ctx.journal.record(node.key, status="creating", rid=rid, **accepted)
     if hasattr(poller, "result"):
         await ctx.emit(Event("waiting", **base, elapsed=ctx.elapsed(), message="waiting for Azure to finish"))
     result = as_json(await _result(ctx, poller))
     state = provisioning_state(result) if result else "Succeeded"
     if state.lower() not in ("succeeded",):
         raise NodeError(f"{node.name} ended {state}", "retryable", "resume the run")
-    ctx.journal.record(node.key, status="succeeded", rid=result.get("id") or rid)
+    ctx.journal.record(node.key, status="succeeded", rid=result.get("id") or rid,
+                       owned=True if not untaggable else proven_owned(ctx.journal, node.key))
     await ctx.emit(Event("succeeded", **{**base, "id": result.get("id") or rid}, elapsed=ctx.elapsed()))
 
 
@@ -692,8 +746,8 @@ async def endpoint_ip(ctx: Context) -> tuple[str | None, str | None, str | None,
 async def zone_record(ctx: Context) -> list[str]:
     """IPs of the vault's A record in the private zone."""
     try:
-        rec = as_json(await ctx.gw.privatedns.record_sets.get(ctx.plan.zone_resource_group, ctx.plan.dns.zone, "A",
-                                                              ctx.plan.vault.vault_name))
+        rec = as_json(await ctx.dns.record_sets.get(ctx.zone_scope[1], ctx.plan.dns.zone, "A",
+                                                    ctx.plan.vault.vault_name))
     except Exception as exc:  # noqa: BLE001
         if is_not_found(exc):
             return []
@@ -894,7 +948,8 @@ async def execute(graph: Graph, run: Callable[[Node], Awaitable[None]], *, max_p
 
 
 def make_context(gw: Any, plan: Plan, graph: Graph, journal: Journal, *, tenant_id: str | None,
-                 public_key: str | None, absent: set[str] | None = None, emit: Emit = _no_emit) -> Context:
+                 public_key: str | None, absent: set[str] | None = None, emit: Emit = _no_emit,
+                 zone_id: str | None = None) -> Context:
     """The context for :func:`apply`, as the CLI and the TUI build it.
 
     ``public_key`` None with a test VM generates an ed25519 pair for the run (recorded in the journal; an event says
@@ -904,7 +959,7 @@ def make_context(gw: Any, plan: Plan, graph: Graph, journal: Journal, *, tenant_
     emulator = bool(getattr(gw.target, "is_emulator", False))
     return Context(gw=gw, plan=plan, graph=graph, journal=journal, emit=emit, tenant_id=tenant_id,
                    public_key=public_key, absent=set(absent or ()), poll_interval=0.1 if emulator else 5.0,
-                   lro_interval=0.05 if emulator else None)
+                   lro_interval=0.05 if emulator else None, zone_ref=zone_id)
 
 
 async def ensure_public_key(ctx: Context) -> None:

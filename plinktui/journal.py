@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -48,6 +50,25 @@ def runs_dir() -> Path:
         d = Path(base) / "plinktui" / "runs"
         d.mkdir(parents=True, exist_ok=True, mode=0o700)
         return d
+
+
+def _seal_secret(directory: Path) -> bytes:
+    """The per-installation secret behind :meth:`Journal.seal` (created once, 0600)."""
+    path = directory / ".seal.key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    try:
+        os.write(fd, secrets.token_bytes(32))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path.read_bytes()
 
 
 def now_iso() -> str:
@@ -288,6 +309,23 @@ class Journal:
         if path not in self.data["generated_keys"]:
             self.data["generated_keys"].append(path)
             self.save(durable=True)
+
+    def seal(self, key: str, rid: str, absent_at: str) -> str:
+        """An HMAC binding "this run saw ``rid`` absent at ``absent_at`` and ARM accepted its PUT" to this machine.
+
+        The secret lives beside the journals (0600) and never in them, so an entry copied into or forged in a
+        journal does not carry a valid seal: ownership of an untaggable child cannot be written in by hand.
+        """
+        text = "\x1f".join((self.run_id, key, rid.lower(), absent_at)).encode()
+        return hmac.new(_seal_secret(self.path.parent), text, hashlib.sha256).hexdigest()
+
+    def seal_holds(self, key: str) -> bool:
+        """True when the entry's seal matches its run, key, id and absence time."""
+        entry = self.resources.get(key) or {}
+        seal, rid, absent_at = entry.get("seal"), entry.get("id"), entry.get("absent_at")
+        if not (isinstance(seal, str) and isinstance(rid, str) and isinstance(absent_at, str)):
+            return False
+        return hmac.compare_digest(seal, self.seal(key, rid, absent_at))
 
     @contextlib.contextmanager
     def locked(self, wait: float = 5.0) -> Iterator[Journal]:

@@ -127,6 +127,7 @@ class DnsSpec:
     zone_resource_group: str | None = None
     link_name: str = ""
     create_zone: str = "auto"
+    zone_id: str | None = None  # an explicit existing zone (any subscription); auto finds one otherwise
 
 
 @dataclass
@@ -244,7 +245,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "network": ("region", "vnet", "address_space", "subnet", "subnet_prefix", "private_endpoint_network_policies"),
     "vault": ("region", "name", "existing", "public_network_access", "rbac", "soft_delete_retention_days"),
     "private_endpoint": ("name", "nic_name", "static_ip", "manual_approval", "region"),
-    "dns": ("zone", "zone_resource_group", "link_name", "create_zone"),
+    "dns": ("zone", "zone_resource_group", "link_name", "create_zone", "zone_id"),
     "private_link_service": ("enabled", "subnet", "subnet_prefix", "visibility", "auto_approval"),
     "test_vm": ("enabled", "name", "size", "image", "admin_username", "ssh_public_key", "ssh_source"),
 }
@@ -356,7 +357,7 @@ def from_dict(data: dict[str, Any], source: str = "plan") -> Plan:
             c.problems.append(msg.replace("region:", "private_endpoint.region:", 1))
     dns = DnsSpec(zone=c.get("dns", "zone", DEFAULT_ZONE), zone_resource_group=c.get("dns", "zone_resource_group"),
                   link_name=c.get("dns", "link_name") or f"link-{network.vnet_name}"[:80],
-                  create_zone=c.get("dns", "create_zone", "auto"))
+                  create_zone=c.get("dns", "create_zone", "auto"), zone_id=c.get("dns", "zone_id") or None)
     pls = PrivateLinkServiceSpec(
         enabled=c.get("private_link_service", "enabled", False),
         subnet=c.get("private_link_service", "subnet", "snet-pls"),
@@ -407,6 +408,15 @@ def cross_field_problems(plan: Plan) -> list[str]:
     if plan.vault.effective_public_access == "DisabledAfterVerify" and not plan.test_vm.enabled:
         out.append("vault.public_network_access: DisabledAfterVerify needs [test_vm] enabled = true to verify from "
                    "inside the VNet (e.g. set 'Disabled', or enable the test VM)")
+    zone_ref = v.parse_arm_id(plan.dns.zone_id) if plan.dns.zone_id else None
+    if zone_ref is not None:
+        if zone_ref[3].lower() != plan.dns.zone.lower():
+            out.append(f"dns.zone_id: names a zone called {zone_ref[3]!r}, but dns.zone is {plan.dns.zone!r}; "
+                       "they must be the same name (e.g. drop dns.zone)")
+        if plan.dns.create_zone == "always":
+            out.append("dns.zone_id: names an existing zone, so create_zone cannot be 'always' (e.g. 'auto')")
+        if plan.dns.zone_resource_group:
+            out.append("dns.zone_resource_group: zone_id already says where the zone is; drop one of them")
     pls = plan.private_link_service
     if pls.enabled:
         if not pls.subnet_prefix:

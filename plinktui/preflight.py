@@ -133,8 +133,14 @@ async def _get(call: Any) -> tuple[dict[str, Any] | None, BaseException | None]:
     return as_json(res), None
 
 
-async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True) -> PreflightResult:
-    """Run every read-only check concurrently. ``run_id``: resuming, so resources tagged with it are ours."""
+async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True,
+              owned: frozenset[str] | set[str] = frozenset()) -> PreflightResult:
+    """Run every read-only check concurrently.
+
+    ``run_id``: resuming, so resources tagged with it are ours. ``owned``: node keys of untaggable children (subnets)
+    the resumed run's journal proves it created (:func:`plinktui.engine.proven_owned`); any other existing subnet the
+    plan names is used, never created or owned.
+    """
     out = PreflightResult()
     sub = gw.subscription_id
     rg = plan.resource_group
@@ -257,16 +263,21 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
             checks.append(("private_link_service.subnet", plan.private_link_service.subnet,
                            plan.private_link_service.subnet_prefix))
         for fld, name, prefix in checks:
+            key = "subnet" if fld == "network.subnet" else "pls_subnet"
             if prefix is None:
                 if name not in subnets:
                     add(fld, f"subnet {name} does not exist in VNet {net.vnet_name} "
                         f"(it has: {', '.join(subnets) or 'none'})", "give subnet_prefix to create it")
+                else:
+                    setattr(out.facts, f"{key}_exists", True)
                 continue
             if name in subnets:
                 if subnets[name] != prefix:
                     add(fld + "_prefix" if not fld.endswith("prefix") else fld,
                         f"subnet {name} already exists with {subnets[name]}, not {prefix}",
-                        "drop subnet_prefix to reuse it, or choose another subnet name")
+                        "drop subnet_prefix to use it as it is, or choose another subnet name")
+                elif key not in owned:
+                    setattr(out.facts, f"{key}_exists", True)  # used as it is, never created or owned
                 continue
             ok, msg = v.check_subnet_in_vnet(fld + "_prefix", prefix, space)
             if not ok:
@@ -321,42 +332,29 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
             add("vault.name", f"cannot list deleted vaults: {_err_text(exc2)}", severity="warning")
 
     async def zone_checks() -> None:
+        from plinktui.dnszone import choose_zone
+
         zrg = plan.zone_resource_group
-        res, exc = await _get(gw.privatedns.private_zones.get(zrg, dns.zone))
-        if exc is not None:
-            add("dns.zone", f"cannot read zone {dns.zone}: {_err_text(exc)}")
+        vnet_id = f"/subscriptions/{vnet_sub}/resourceGroups/{vnet_rg}/providers/Microsoft.Network/" \
+                  f"virtualNetworks/{net.vnet_name}"
+        try:
+            choice = await choose_zone(gw, plan, vnet_id, run_id=run_id)
+        except Exception as exc:  # noqa: BLE001 - reported as a problem like every other read
+            add("dns.zone", f"cannot look for zone {dns.zone}: {_err_text(exc)}")
             return
-        ours = res is not None and run_id is not None and (res.get("tags") or {}).get(TAG_RUN) == run_id
-        if res is None:
-            out.absent.add("zone")
-        out.facts.zone_exists = res is not None and not ours
-        if dns.create_zone == "never" and res is None:
-            add("dns.zone", f"zone {dns.zone} does not exist in {zrg} and create_zone is 'never'",
-                "set create_zone = 'auto' or point zone_resource_group at the existing zone")
-        if dns.create_zone == "always" and res is not None and not ours:
-            add("dns.zone", f"zone {dns.zone} already exists in {zrg} and create_zone is 'always'",
-                "set create_zone = 'auto' to reuse it")
-        if zrg != rg:
+        for fld, msg, fix in choice.problems:
+            add(fld, msg, fix)
+        if not choice.exists and zrg != rg and dns.create_zone != "never":  # the zone would be created there
             rgres, _ = await _get(gw.resources.resource_groups.get(zrg))
-            if rgres is None and res is None:
+            if rgres is None:
                 add("dns.zone_resource_group", f"resource group {zrg} does not exist",
                     "create it, or leave zone_resource_group out to use the plan's resource group")
-        if res is None:
-            return
-        links, exc = await _safe(_collect(gw.privatedns.virtual_network_links.list(zrg, dns.zone)))
-        if exc is not None:
-            return
-        want = f"/subscriptions/{vnet_sub}/resourceGroups/{vnet_rg}/providers/Microsoft.Network/virtualNetworks/" \
-               f"{net.vnet_name}".lower()
-        for link in links:
-            lj = as_json(link)
-            target = (props(lj).get("virtualNetwork") or {}).get("id", "").lower()
-            mine = run_id is not None and (lj.get("tags") or {}).get(TAG_RUN) == run_id
-            if target == want and not mine:
-                out.facts.existing_link = lj.get("name")
-            elif lj.get("name") == dns.link_name and target != want:
-                add("dns.link_name", f"link {dns.link_name} already exists and points at another VNet",
-                    "choose another link_name")
+        out.facts.zone_id = choice.zone_id
+        out.facts.zone_reason = choice.reason
+        out.facts.zone_exists = choice.exists and not choice.ours
+        out.facts.existing_link = choice.link_name
+        if not choice.exists:
+            out.absent.add("zone")
 
     async def name_taken(fld: str, call: Any, what: str, key: str) -> None:
         res, exc = await _get(call)

@@ -355,13 +355,14 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
 async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, journal: Any, public_key: str | None,
                  fresh: bool) -> int:
     from plinktui import preflight
-    from plinktui.dag import build_graph
-    from plinktui.engine import apply, ensure_public_key, make_context
+    from plinktui.dag import build_graph, existing_lines
+    from plinktui.engine import apply, ensure_public_key, make_context, proven_keys
 
     r.line(f"run {journal.run_id}: checking the plan against {gw.target.arm_endpoint} "
            f"(subscription {gw.subscription_id})")
     pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id,
-                             check_permissions=not args.ignore_permissions)
+                             check_permissions=not args.ignore_permissions,
+                             owned=proven_keys(journal))
     for p in pf.problems:
         if p.severity == "warning":
             r.line(f"warning: {p}")
@@ -384,16 +385,19 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
     r.line(f"plan {plan.name}: {sum(1 for n in graph if n.mode == 'create')} to create, "
            f"{sum(1 for n in graph if n.mode == 'reuse')} reused; critical path {' -> '.join(path)} "
            f"(~{cp:.0f}s at Azure's usual pace)")
+    for text in existing_lines(plan, graph, pf.facts):
+        r.line(text)
     r.obj({"kind": "plan", "run_id": journal.run_id, "nodes": [
         {"key": n.key, "rtype": n.rtype, "name": n.name, "mode": n.mode, "deps": list(n.deps)} for n in graph],
-        "critical_path": path})
+        "critical_path": path, "zone": {"id": pf.facts.zone_id, "reason": pf.facts.zone_reason,
+                                        "existing_link": pf.facts.existing_link}})
     if not args.yes and not _confirm("Create these resources?"):
         if fresh:
             with contextlib.suppress(OSError):
                 journal.path.unlink()
         return _fail(r, "nothing created (not confirmed)")
     ctx = make_context(gw, plan, graph, journal, tenant_id=pf.tenant_id, public_key=public_key, absent=pf.absent,
-                       emit=r.event)
+                       emit=r.event, zone_id=pf.facts.zone_id)
     await ensure_public_key(ctx)
     t0 = time.monotonic()
     outcome = await apply(ctx, max_parallel=args.max_parallel)
@@ -488,13 +492,16 @@ async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
     except JournalError as e:
         return _fail(r, str(e))
     summary = {"kind": "summary", "run_id": journal.run_id, "state": journal.state, "deleted": res.deleted,
-               "kept": res.kept, "failed": res.failed, "purged": res.purged, "keys_removed": len(res.keys_removed)}
+               "kept": res.kept, "kept_reasons": res.reasons, "failed": res.failed, "purged": res.purged,
+               "keys_removed": len(res.keys_removed)}
     r.finish()
     if r.mode == "json":
         r.obj(summary)
     elif res.ok:
-        r.line(f"run {journal.run_id} torn down: {len(res.deleted)} deleted, {len(res.kept)} reused left untouched"
+        r.line(f"run {journal.run_id} torn down: {len(res.deleted)} deleted, {len(res.kept)} left in place"
                + ("; vault purged, name free" if res.purged else ""))
+        for key, why in res.reasons.items():
+            r.line(f"  kept {key}: {why}")
     else:
         r.line(f"teardown of {journal.run_id} left {len(res.failed)} problem(s): "
                + "; ".join(f"{k}: {v}" for k, v in res.failed.items()))

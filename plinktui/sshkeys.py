@@ -100,14 +100,28 @@ def generate(name: str, directory: Path | None = None, comment: str = "plinktui"
     return KeyPair(priv_path, pub_path, line)
 
 
-def remove(paths: list[str]) -> list[str]:
-    """Delete generated key files (private and public); returns the paths removed."""
-    removed = []
+def remove(paths: list[str], run_id: str, directory: Path | None = None) -> tuple[list[str], list[str]]:
+    """Delete the run's generated key pair; returns (paths removed, one reason per path kept).
+
+    A journal is untrusted input: a path it lists is removed only when it is exactly this run's key file
+    (``<key dir>/<run id>_ed25519`` and its ``.pub``) in plinktui's own key directory, and not a symlink. Anything
+    else it names (``~/.ssh/id_ed25519``, a ``..`` path, another run's key) is kept and reported.
+    """
+    own_private, own_public = key_paths(run_id, directory)
+    base = own_private.parent.resolve()
+    removed, kept = [], []
     for p in paths:
-        for path in (Path(p), Path(p + ".pub")):
+        given = Path(str(p))
+        if given.resolve(strict=False) != base / own_private.name or given.is_symlink():
+            kept.append(f"{p}: not this run's key in plinktui's key directory; left in place")
+            continue
+        for path in (base / own_private.name, base / own_public.name):
+            if path.is_symlink():
+                kept.append(f"{path}: a symlink; left in place")
+                continue
             try:
                 path.unlink()
                 removed.append(str(path))
             except FileNotFoundError:
                 pass
-    return removed
+    return removed, kept

@@ -400,6 +400,23 @@ def validate_dns_zone(value: str) -> Result:
     return OK
 
 
+def validate_zone_id(value: str) -> Result:
+    """``dns.zone_id``: the full resource id of an existing private DNS zone (any subscription)."""
+    field = "dns.zone_id"
+    example = ("/subscriptions/<sub>/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/"
+               "privatelink.vaultcore.azure.net")
+    parts = parse_arm_id(value) if isinstance(value, str) else None
+    if parts is None or parts[2].lower() != "microsoft.network/privatednszones":
+        return _fail(field, "must be the resource id of a private DNS zone", example)
+    ok, msg = validate_resource_group(parts[1])
+    if not ok:
+        return _fail(field, "its resource group " + msg.split(": ", 1)[-1], example)
+    ok, msg = validate_dns_zone(parts[3])
+    if not ok:
+        return _fail(field, "its zone name " + msg.split(": ", 1)[-1], example)
+    return OK
+
+
 def _choice(field: str, choices: Iterable[str]) -> Validator:
     options = tuple(choices)
 
@@ -457,6 +474,7 @@ FIELD_VALIDATORS: dict[str, Validator] = {
     "dns.zone_resource_group": validate_resource_group,
     "dns.link_name": validate_link_name,
     "dns.create_zone": validate_create_zone,
+    "dns.zone_id": validate_zone_id,
     "private_link_service.subnet": validate_pls_subnet_name,
     "private_link_service.subnet_prefix": validate_pls_subnet_prefix,
     "test_vm.name": validate_vm_name,

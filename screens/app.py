@@ -354,8 +354,9 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
         safe.notify(self, f"tearing down {run_id}…")
         result = await teardown_run(await self.gateway(), run_id, _quiet, purge=True)
+        kept = "".join(f"\n· kept {key}: {why}" for key, why in list(result.reasons.items())[:4])
         safe.notify(self, f"run {run_id}: {len(result.deleted)} deleted, {len(result.kept)} kept"
-                    + (f", {len(result.failed)} failed" if result.failed else ""),
+                    + (f", {len(result.failed)} failed" if result.failed else "") + kept,
                     severity="information" if result.ok else "error")
         if after is not None:
             after()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
@@ -22,7 +23,10 @@ class DnsScreen(WizardStep):
     def compose_form(self) -> ComposeResult:
         s = self.state
         yield ValidatedField("Private DNS zone (the name must be exact)", field="dns.zone", value=s.zone, id="zone")
-        yield Choice("Zone", [("auto", "Reuse the zone if it exists, else create it"),
+        yield Static(f"Looking for a zone named {s.zone} already linked to VNet {s.vnet_name}…", id="zone-found",
+                     classes="note")
+        yield Choice("Zone", [("auto", "Reuse the zone linked to the VNet (any resource group or subscription), "
+                                       "else the plan's, else create it"),
                               ("always", "Always create it (fails if it exists)"),
                               ("never", "Only reuse an existing zone")], s.create_zone, id="create-zone")
         yield ValidatedField("VNet link name", field="dns.link_name",
@@ -30,6 +34,37 @@ class DnsScreen(WizardStep):
         yield Static("The link makes the zone answer inside this VNet. A DNS zone group on the endpoint writes "
                      f"the A record {s.vault_short_name} → the endpoint's IP and keeps it in step with the NIC.",
                      classes="note")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.find_zone()
+
+    @work(exclusive=True, group="dns", exit_on_error=False)
+    async def find_zone(self) -> None:
+        """Show which zone the run will use and why (the same search preflight makes)."""
+        from plinktui.dnszone import choose_zone
+        from plinktui.plan import PlanError, from_dict
+
+        note = self.query_one("#zone-found", Static)
+        data = self.state.to_plan_dict()
+        data["test_vm"] = {"enabled": False}  # later steps do not matter for the zone
+        data["vault"]["public_network_access"] = data["vault"].get("public_network_access") or "Disabled"
+        if data["vault"]["public_network_access"] == "DisabledAfterVerify":
+            data["vault"]["public_network_access"] = "Disabled"
+        try:
+            plan = from_dict(data, source="wizard")
+        except PlanError as exc:
+            note.update(f"Zone lookup waits for the earlier steps: {exc.problems[0]}")
+            return
+        gw = await self.plink.gateway()
+        sub, rg = plan.network.vnet_scope(gw.subscription_id, plan.resource_group)
+        vnet_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/" \
+                  f"{plan.network.vnet_name}"
+        choice = await choose_zone(gw, plan, vnet_id)
+        text = f"Zone {plan.dns.zone} in {choice.where}: {choice.reason}"
+        if choice.problems:
+            text += "\n" + "\n".join(f"✗ {msg} ({fix})" for _, msg, fix in choice.problems)
+        note.update(text)
 
     def save(self) -> None:
         s = self.state

@@ -90,14 +90,16 @@ class ReviewScreen(WizardStep):
     async def run_preflight(self) -> None:
         """Read-only checks: permissions, providers, regions, names."""
         from plinktui import preflight
-        from plinktui.dag import build_graph
+        from plinktui.dag import build_graph, existing_lines
 
         res = await preflight.run(await self.plink.gateway(), self.plan)
         self.preflight_result = res
-        self._show_plan(build_graph(self.plan, res.facts))
+        graph = build_graph(self.plan, res.facts)
+        self._show_plan(graph)
         lines = [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in res.problems] or \
             ["✓ permissions, providers, regions and names look fine"]
-        # problems quote names and tag values found in the subscription: shown literally, never as markup
+        lines += [f"· {text}" for text in existing_lines(self.plan, graph, res.facts)]
+        # problems and existing names quote what was found in the subscription: shown literally, never as markup
         self.query_one("#preflight", Static).update(safe.join_lines(lines))
         self.revalidate()
 

@@ -53,11 +53,13 @@ async def apply_run(gw: Any, handle: RunHandle, emit: Emit, *, facts: Any = None
     from plinktui import plan as plan_mod
     from plinktui import preflight, sshkeys
     from plinktui.dag import build_graph
-    from plinktui.engine import Context, apply
+    from plinktui.engine import Context, apply, proven_keys
 
     plan, journal = handle.plan, handle.journal
     if facts is None or not fresh:
-        pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id)
+        # Retry resumes: preflight again, and only what the journal proves this run created counts as its own.
+        pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id,
+                                 owned=proven_keys(journal))
         facts, tenant_id = pf.facts, pf.tenant_id
     public_key = plan_mod.read_public_key(plan) if plan.test_vm.enabled else None
     if plan.test_vm.enabled and public_key is None:
@@ -66,7 +68,7 @@ async def apply_run(gw: Any, handle: RunHandle, emit: Emit, *, facts: Any = None
     with journal.locked():
         ctx = Context(gw=gw, plan=plan, graph=build_graph(plan, facts), journal=journal, emit=emit,
                       tenant_id=tenant_id, public_key=public_key,
-                      poll_interval=0.1 if gw.target.is_emulator else 5.0)
+                      poll_interval=0.1 if gw.target.is_emulator else 5.0, zone_ref=getattr(facts, "zone_id", None))
         handle.outcome = await apply(ctx)
     return handle.outcome
 

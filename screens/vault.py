@@ -103,10 +103,11 @@ class VaultScreen(WizardStep):
         self.revalidate()
 
     def extra_problem(self) -> str:
-        if self._check is None or not hasattr(self, "_check"):
+        check: NameCheck | None = getattr(self, "_check", None)  # an autopilot beat can come before on_mount
+        if check is None:
             return "checking the name…"
-        if not self._check.available:
-            return f"vault name {self._check.name} is not available"
+        if not check.available:
+            return f"vault name {check.name} is not available"
         pa = str(self.query_one("#public-access", Select).value)
         if pa == "DisabledAfterVerify" and self.state.vm_mode != "new":
             return ""  # decided on the Test VM screen; the plan check explains it there

@@ -263,7 +263,10 @@ def test_pl003_mentions_shadowing_zone():
     w.records[other] = []
     w.links[other] = [link(ZONE, "vnet-1")]
     (f,) = [x for x in checks.run_all(w.inventory()) if x.check_id == "PL003"]
-    assert "NXDOMAIN" in f.detail and "link vnet create" in f.remediation.command
+    assert "NXDOMAIN" in f.detail and "refuses to link a second zone" in f.detail
+    # Azure rejects a second same-named zone on one VNet: the fix puts the record into the linked zone instead.
+    assert "link vnet create" not in f.remediation.command
+    assert "record-set a add-record --resource-group rg-other" in f.remediation.command
 
 
 @dataclass

@@ -31,8 +31,8 @@ def test_generated_keys_are_0600_and_removed(tmp_path) -> None:
     assert oct(pair.private_path.stat().st_mode & 0o777) == "0o600"
     assert pair.public_key.startswith("ssh-ed25519 ")
     assert sshkeys.generate("run1", directory=tmp_path).public_key == pair.public_key  # resume reuses it
-    removed = sshkeys.remove([str(pair.private_path)])
-    assert len(removed) == 2 and not pair.private_path.exists()
+    removed, kept = sshkeys.remove([str(pair.private_path)], "run1", directory=tmp_path)
+    assert len(removed) == 2 and not pair.private_path.exists() and kept == []
 
 
 async def test_teardown_after_interrupted_run_leaves_nothing(emu_factory, tmp_path, capsys) -> None:
