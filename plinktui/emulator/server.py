@@ -27,6 +27,8 @@ from plinktui.emulator.lro import Operation, Operations
 from plinktui.emulator.resource import Kind, Req, Resp, parse_id
 from plinktui.emulator.routing import Router
 from plinktui.emulator.store import Record, Store
+from plinktui.emulator.tenancy import Tenancy
+from plinktui.emulator.throttling import Throttling
 
 log = logging.getLogger("plinktui.emulator")
 
@@ -40,11 +42,12 @@ LATENCY_PROFILE: dict[str, float] = {
 }
 """Seconds before an LRO completes at ``--latency-scale 1`` (DESIGN.md)."""
 
-PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute")
+PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "resourcegraph")
 """Provider modules under plinktui.emulator.providers; each has ``register(emu)``."""
 
 MAX_BODY = 4 * 1024 * 1024
-READ_ONLY_POSTS = ("checknameavailability",)
+READ_ONLY_POSTS = ("checknameavailability", "resources")
+"""POSTs that only read: name checks, and Resource Graph queries (``/providers/Microsoft.ResourceGraph/resources``)."""
 
 
 @dataclass
@@ -58,6 +61,10 @@ class EmulatorConfig:
     """The caller gets Reader permissions: writes answer 403 AuthorizationFailed, permissions API says so."""
     subscription_id: str = DEFAULT_SUBSCRIPTION
     tenant_id: str = DEFAULT_TENANT
+    subscriptions: int = 1
+    """How many subscriptions the one tenant holds; the first is ``subscription_id`` (see ``tenancy``)."""
+    throttle: bool = False
+    """Model ARM's request throttling and Resource Graph's user quota (see ``throttling``)."""
     seed: int = 0
     flush_interval: float = 0.2
 
@@ -87,6 +94,8 @@ class Emulator:
         self.ops = Operations()
         self.router = Router()
         self.faults = Faults(self.config.seed)
+        self.tenancy = Tenancy(self.config)
+        self.throttling = Throttling(lambda: self.config.throttle)
         self.stats = Stats()
         self.kinds: dict[str, Kind] = {}
         self.on_start: list[Callable[[], Awaitable[None]]] = []
@@ -140,7 +149,7 @@ class Emulator:
 
     def check_scope(self, req: Req, must_exist: bool = True) -> None:
         """The subscription must be ours and the resource group (if any) must exist."""
-        if req.sub and req.sub.lower() != self.config.subscription_id.lower():
+        if req.sub and req.sub.lower() not in self.tenancy.known:
             raise errors.SubscriptionNotFound(f"The subscription '{req.sub}' could not be found.")
         if must_exist and req.rg and not self.rg_exists(req.sub, req.rg):
             raise errors.ResourceGroupNotFound(f"Resource group '{req.rg}' could not be found.")
@@ -346,11 +355,13 @@ class Emulator:
             "endpoint": self.endpoint,
             "ca_cert": self.ca_cert,
             "subscription_id": self.config.subscription_id,
+            "subscription_ids": self.tenancy.ids,
             "tenant_id": self.config.tenant_id,
             "ssh": {"host": "127.0.0.1", "map": f"{self.endpoint}/_emulator/ssh",
                     "how": "GET the map (no auth) for each demo VM's loopback port, keyed by public IP and VM id"},
             "latency_scale": self.config.latency_scale,
             "reader_only": self.config.reader_only,
+            "throttle": self.config.throttle,
             "stats": self.stats.as_dict(),
         }
 
@@ -386,13 +397,15 @@ class Emulator:
             if request.method == "POST":
                 try:
                     data = await request.json()
-                    for key in ("latency_scale", "request_latency_ms", "page_size", "reader_only"):
+                    for key in ("latency_scale", "request_latency_ms", "page_size", "reader_only", "throttle"):
                         if key in data:
                             setattr(self.config, key, type(getattr(self.config, key))(data[key]))
+                    if data.get("throttle"):
+                        self.throttling.reset()
                 except (ValueError, TypeError) as exc:
                     return web.json_response({"error": {"code": "InvalidConfig", "message": str(exc)}}, status=400)
             return web.json_response({k: getattr(self.config, k) for k in
-                                      ("latency_scale", "request_latency_ms", "page_size", "reader_only")})
+                                      ("latency_scale", "request_latency_ms", "page_size", "reader_only", "throttle")})
         return web.json_response({"error": {"code": "NotFound", "message": f"No control endpoint {path}"}},
                                  status=404)
 
@@ -449,6 +462,7 @@ class Emulator:
                 "The api-version query parameter (?api-version=) is required for all requests.")
         if self.config.request_latency_ms > 0:
             await asyncio.sleep(self.config.request_latency_ms / 1000.0)
+        limits = self.throttling.admit(method, request.path, auth)
         rule = self.faults.pick("request", method, request.path)
         if rule is not None:
             self._inject(request, rule)
@@ -480,6 +494,7 @@ class Emulator:
         req = Req(self, method, request.path, params, dict(request.query), body, dict(request.headers), base,
                   api_version)
         resp = await route.handler(req)
+        resp.headers.update(limits)
         if rule is None:
             after = self.faults.pick("response", method, request.path)
             if after is not None and request.transport is not None:
