@@ -108,7 +108,8 @@ async def run(args: argparse.Namespace) -> int:
     scopes = [bool(subs), bool(getattr(args, "all_subscriptions", False)),
               bool(getattr(args, "management_group", None))]
     if sum(scopes) > 1:
-        print("plinktui audit: use one of --subscription, --all-subscriptions or --management-group", file=sys.stderr)
+        print("plinktui audit: use either --subscription, --all-subscriptions or --management-group, not several",
+              file=sys.stderr)
         return int(ExitCode.ERROR)
     try:
         from audits.engine import ProbeOptions, run_audit

@@ -190,13 +190,18 @@ async def _zone_groups(gw: Any, limits: _Limits, ep: Endpoint) -> list[dict[str,
     return await _run_list(gw, limits, zone_group_list_call(ep.name, ep.resource_group))
 
 
+RECORD_PAGE = 1000
+"""Record sets asked for per page of a zone's ``/ALL`` list."""
+
+
 def zone_list_call(api: str, resource_group: str, zone: str) -> ListCall:
     """The per-zone lists: record sets (the ``/ALL`` list) or VNet links."""
     if api == "record_sets":
+        # $top: up to RECORD_PAGE record sets a page instead of the default 100 (a zone of 400 endpoints: 1 page).
         return ListCall(api, "privatedns", "build_record_sets_list_request",
-                        lambda g: g.privatedns.record_sets.list(resource_group, zone),
+                        lambda g: g.privatedns.record_sets.list(resource_group, zone, top=RECORD_PAGE),
                         "/subscriptions/{sub}/resourceGroups/{0}/providers/Microsoft.Network/privateDnsZones/{1}/aLL",
-                        (resource_group, zone))
+                        (resource_group, zone), kwargs=(("top", RECORD_PAGE),), query=(("$top", str(RECORD_PAGE)),))
     return ListCall(api, "privatedns", "build_virtual_network_links_list_request",
                     lambda g: g.privatedns.virtual_network_links.list(resource_group, zone),
                     "/subscriptions/{sub}/resourceGroups/{0}/providers/Microsoft.Network/privateDnsZones/{1}"
@@ -286,6 +291,11 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
         else:
             merged, zone_gw = await _arm_lists(gws, limits)
             graph_links = None
+        # One order whichever inventory ran (subscription as listed, then id), so checks that pick "the first"
+        # match (e.g. a record found in two subscriptions' zones when address spaces overlap) pick the same one.
+        rank = {s.lower(): i for i, s in enumerate(subs)}
+        for name, items in merged.items():
+            items.sort(key=lambda x: (rank.get(sub_of(x.get("id") or "").lower(), len(rank)), key(x.get("id"))))
         zones = merged["private_dns_zones"]
         if graph_links is None:
             details = await _gather([_zone_details(zone_gw[key(z["id"])], limits, z) for z in zones])
