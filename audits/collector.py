@@ -294,7 +294,7 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
         # One order whichever inventory ran (subscription as listed, then id), so checks that pick "the first"
         # match (e.g. a record found in two subscriptions' zones when address spaces overlap) pick the same one.
         rank = {s.lower(): i for i, s in enumerate(subs)}
-        for name, items in merged.items():
+        for items in merged.values():
             items.sort(key=lambda x: (rank.get(sub_of(x.get("id") or "").lower(), len(rank)), key(x.get("id"))))
         zones = merged["private_dns_zones"]
         if graph_links is None:

@@ -63,19 +63,20 @@ def _int_option(options: dict[str, Any], key: str, low: int, high: int) -> int |
     return value
 
 
-def _token(offset: int, digest: str) -> str:
-    return base64.b64encode(json.dumps({"o": offset, "q": digest}).encode()).decode()
+def _token(offset: int, top: int, digest: str) -> str:
+    return base64.b64encode(json.dumps({"o": offset, "t": top, "q": digest}).encode()).decode()
 
 
-def _untoken(token: str, digest: str) -> int:
+def _untoken(token: str, digest: str) -> tuple[int, int]:
+    """(offset, page size): a next page keeps the first page's ``$top`` unless the request gives one."""
     try:
         data = json.loads(base64.b64decode(token.encode(), validate=True))
-        offset = int(data["o"])
-        if data.get("q") != digest or offset < 0:
+        offset, top = int(data["o"]), int(data["t"])
+        if data.get("q") != digest or offset < 0 or not 1 <= top <= MAX_ROWS:
             raise ValueError
     except (ValueError, KeyError, TypeError):
         raise _bad("The $skipToken is not valid for this query.", "InvalidSkipToken") from None
-    return offset
+    return offset, top
 
 
 def register(emu: Emulator) -> None:
@@ -141,14 +142,16 @@ def register(emu: Emulator) -> None:
         subs = scope(body)
         text = body["query"]
         rows = rows_for(text, subs)
-        top = _int_option(options, "$top", 1, MAX_ROWS) or MAX_ROWS
+        asked = _int_option(options, "$top", 1, MAX_ROWS)
+        top = asked or MAX_ROWS
         skip = _int_option(options, "$skip", 0, 2**31 - 1) or 0
         digest = hashlib.sha256(json.dumps([text, subs]).encode()).hexdigest()[:16]
         token = options.get("$skipToken")
         if token:
             if not isinstance(token, str):
                 raise _bad("The $skipToken must be a string.", "InvalidSkipToken")
-            skip = _untoken(token, digest)
+            skip, kept = _untoken(token, digest)
+            top = asked or kept
         fmt = options.get("resultFormat") or "objectArray"
         if fmt not in ("objectArray", "table"):
             raise _bad("resultFormat must be 'objectArray' or 'table'.", "InvalidOptions")
@@ -160,7 +163,7 @@ def register(emu: Emulator) -> None:
                     "rows": [[r.get(c) for c in columns] for r in page]}
         out: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "resultTruncated": "false"}
         if skip + top < len(rows):
-            out["$skipToken"] = _token(skip + top, digest)
+            out["$skipToken"] = _token(skip + top, top, digest)
         out["data"] = data
         out["facets"] = []
         return Resp(200, out)
