@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from plinktui.emulator.graph.parser import (
@@ -32,6 +32,7 @@ from plinktui.emulator.graph.parser import (
 Row = dict[str, Any]
 Tables = Callable[[str], list[Row]]
 """Table name (lower-cased) -> its rows; raises QueryError for an unknown table."""
+Schemas = dict[str, list[str]]
 
 
 # -- scalar semantics -------------------------------------------------------------------------------------------------
@@ -426,9 +427,21 @@ def _sort(rows: list[Row], keys: list[tuple[Any, bool]]) -> list[Row]:
     return sorted(rows, key=functools.cmp_to_key(cmp))
 
 
-def _join(rows: list[Row], op: Op, tables: Tables) -> list[Row]:
-    right = run(op.args["right"], tables)
+def _renamed(taken: dict[str, Any] | list[str], name: str) -> str:
+    """Kusto's name for a right-side column that clashes: ``id`` -> ``id1`` -> ``id2``."""
+    while name in taken:
+        name = name + "1" if not name[-1].isdigit() else name[:-1] + str(int(name[-1]) + 1)
+    return name
+
+
+def _join(rows: list[Row], cols: list[str], op: Op, tables: Tables, schemas: Schemas) -> tuple[list[Row], list[str]]:
+    right, right_cols = run(op.args["right"], tables, schemas)
     keys: list[tuple[str, str]] = op.args["keys"]
+    for left_key, right_key in keys:
+        if left_key not in cols or right_key not in right_cols:
+            missing = left_key if left_key not in cols else right_key
+            raise QueryError(f"the join key '{missing}' does not refer to any known column", code="UnknownColumn",
+                             token=missing)
 
     def key_of(r: Row, side: int) -> str | None:
         vals = [r.get(k[side]) for k in keys]
@@ -451,22 +464,24 @@ def _join(rows: list[Row], op: Op, tables: Tables) -> list[Row]:
                 seen.add(k)
             unique.append(r)
         rows = unique
-    right_cols = list(dict.fromkeys(c for r in right for c in r))
+    out_cols = list(cols)
+    names: dict[str, str] = {}
+    for c in right_cols:
+        names[c] = _renamed(out_cols, c)
+        out_cols.append(names[c])
+    empty = dict.fromkeys(right_cols)
     out = []
     for r in rows:
         k = key_of(r, 0)
         matches = index.get(k, []) if k is not None else []
         if not matches and kind == "leftouter":
-            matches = [dict.fromkeys(right_cols)]
+            matches = [empty]
         for m in matches:
             merged = dict(r)
-            for c, v in m.items():
-                name = c
-                while name in merged:
-                    name = name + "1" if not name[-1].isdigit() else name[:-1] + str(int(name[-1]) + 1)
-                merged[name] = v
+            for c in right_cols:
+                merged[names[c]] = m.get(c)
             out.append(merged)
-    return out
+    return out, out_cols
 
 
 def _distinct(rows: list[Row], op: Op) -> list[Row]:
@@ -477,37 +492,52 @@ def _distinct(rows: list[Row], op: Op) -> list[Row]:
     return list(seen.values())
 
 
-def _union(sources: Iterable[Query], tables: Tables) -> list[Row]:
-    out: list[Row] = []
-    for q in sources:
-        out.extend(run(q, tables))
-    return out
+def _union(parts: list[tuple[list[Row], list[str]]]) -> tuple[list[Row], list[str]]:
+    """Rows of every part under the union of their columns (a column a part lacks is null in its rows)."""
+    cols = list(dict.fromkeys(c for _, part_cols in parts for c in part_cols))
+    rows = []
+    for part_rows, part_cols in parts:
+        fill = [c for c in cols if c not in part_cols]
+        for r in part_rows:
+            rows.append({**r, **dict.fromkeys(fill)} if fill else r)
+    return rows, cols
 
 
-def run(query: Query, tables: Tables) -> list[Row]:
-    """Evaluate a parsed query."""
+def _names(items: list[Assign]) -> list[str]:
+    return [a.name or derived_name(a.expr, i + 1) for i, a in enumerate(items)]
+
+
+def run(query: Query, tables: Tables, schemas: Schemas | None = None) -> tuple[list[Row], list[str]]:
+    """Evaluate a parsed query: its rows and its columns (the schema, known even when there are no rows)."""
+    schemas = schemas or {}
     if isinstance(query.source, Op):
-        rows = _union(query.source.args["sources"], tables)
+        rows, cols = _union([run(q, tables, schemas) for q in query.source.args["sources"]])
     else:
-        rows = [dict(r) for r in tables(str(query.source).lower())]
+        name = str(query.source).lower()
+        rows = [dict(r) for r in tables(name)]
+        cols = list(schemas.get(name) or (rows[0].keys() if rows else []))
     for op in query.ops:
         k = op.kind
         if k == "where":
             rows = _where(rows, op)
         elif k == "project":
-            rows = _project(rows, op)
+            rows, cols = _project(rows, op), _names(op.args["items"])
         elif k == "extend":
             rows = _extend(rows, op)
+            cols = list(dict.fromkeys([*cols, *_names(op.args["items"])]))
         elif k == "project-away":
             rows = _project_away(rows, op)
+            cols = [c for c in cols if c not in set(op.args["names"])]
         elif k == "mv-expand":
             rows = _mv_expand(rows, op)
+            cols = list(dict.fromkeys([*cols, *_names(op.args["items"])]))
         elif k == "summarize":
             rows = _summarize(rows, op)
+            cols = [*_names(op.args["by"]), *_names(op.args["aggs"])]
         elif k == "join":
-            rows = _join(rows, op, tables)
+            rows, cols = _join(rows, cols, op, tables, schemas)
         elif k == "union":
-            rows = rows + _union(op.args["sources"], tables)
+            rows, cols = _union([(rows, cols), *(run(q, tables, schemas) for q in op.args["sources"])])
         elif k == "order":
             rows = _sort(rows, op.args["keys"])
         elif k == "top":
@@ -515,12 +545,15 @@ def run(query: Query, tables: Tables) -> list[Row]:
         elif k == "limit":
             rows = rows[: op.args["n"]]
         elif k == "distinct":
-            rows = _distinct(rows, op)
+            rows, cols = _distinct(rows, op), _names(op.args["items"])
         elif k == "count":
-            rows = [{"Count": len(rows)}]
-    return rows
+            rows, cols = [{"Count": len(rows)}], ["Count"]
+    return rows, cols
 
 
-def evaluate(text: str, tables: Tables) -> list[Row]:
-    """Parse and evaluate a query of the subset over ``tables`` (raises QueryError)."""
-    return run(parse(text), tables)
+def evaluate(text: str, tables: Tables, schemas: Schemas | None = None) -> list[Row]:
+    """Parse and evaluate a query of the subset over ``tables`` (raises QueryError).
+
+    ``schemas``: table name -> its columns, so that a query over an empty table still knows them.
+    """
+    return run(parse(text), tables, schemas)[0]

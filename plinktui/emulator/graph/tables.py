@@ -97,3 +97,7 @@ def resourcecontainers(emu: Emulator) -> list[dict[str, Any]]:
 
 
 TABLES = {"resources": resources, "resourcecontainers": resourcecontainers}
+COLUMNS = ["id", "name", "type", "tenantId", "kind", "location", "resourceGroup", "subscriptionId", "managedBy", "sku",
+           "plan", "properties", "tags", "identity", "zones", "extendedLocation"]
+SCHEMAS = {"resources": COLUMNS, "resourcecontainers": COLUMNS}
+"""The columns of each table (both tables share Resource Graph's resource columns)."""

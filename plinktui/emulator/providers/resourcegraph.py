@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from plinktui.emulator import errors
 from plinktui.emulator.graph.evaluate import evaluate
 from plinktui.emulator.graph.parser import QueryError
-from plinktui.emulator.graph.tables import TABLES
+from plinktui.emulator.graph.tables import SCHEMAS, TABLES
 from plinktui.emulator.resource import Req, Resp
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def register(emu: Emulator) -> None:
             return [r for r in build(emu) if str(r.get("subscriptionId", "")).lower() in wanted]
 
         try:
-            result = evaluate(text, table)
+            result = evaluate(text, table, SCHEMAS)
         except QueryError as exc:
             raise _query_error(text, exc) from None
         except RecursionError:
