@@ -6,7 +6,7 @@ emulated tenant of S subscriptions x N vault endpoints, 20 ms per request, ARM t
    an HTTPS request reaches, without the wire), saves the state and stops.
 2. Serves that state with ``plinktui emulator serve --subscriptions S --request-latency-ms 20 --throttle``.
 3. Runs ``plinktui audit --all-subscriptions --probe none --format json`` with ``--inventory graph`` and with
-   ``--inventory arm`` (each its own process: wall time and peak RSS of that process, from ``wait4``), then a naive
+   ``--inventory arm`` (each its own process: wall time and peak RSS of that process), then a naive
    script (per subscription, in parallel: list endpoints, GET each endpoint's NIC, list its zone groups; official
    SDK clients, the SDK's retry policy on 429).
 
@@ -111,20 +111,35 @@ def serve(exe: str, state: pathlib.Path, subscriptions: int, latency_ms: float, 
     return p, banner
 
 
+def _hwm_mib(pid: int) -> float | None:
+    """The process's peak resident set so far (``VmHWM``), or None once it is gone."""
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def audit(exe: str, banner: dict[str, Any], inventory: str, env: dict[str, str], tmp: str) -> dict[str, Any]:
-    """One audit process: its JSON report, wall seconds and peak RSS (MiB, from wait4 on that process)."""
+    """One audit process: its JSON report, wall seconds and peak RSS (MiB: ``VmHWM`` of that process, read while it
+    runs; ``wait4``'s ru_maxrss would include the bench's own memory, inherited through fork before exec)."""
     out_path, err_path = pathlib.Path(tmp) / f"{inventory}.json", pathlib.Path(tmp) / f"{inventory}.err"
     t0 = time.monotonic()
+    peak = 0.0
     with open(out_path, "w") as out, open(err_path, "w") as err:
         p = subprocess.Popen([exe, "audit", "--arm-endpoint", banner["endpoint"], "--ca-cert", banner["ca_cert"],
                               "--all-subscriptions", "--inventory", inventory, "--probe", "none", "--format", "json",
                               "--timeout", "3600"], stdout=out, stderr=err, env=env)
-        _, _, usage = os.wait4(p.pid, 0)
+        while p.poll() is None:
+            peak = max(peak, _hwm_mib(p.pid) or 0.0)
+            time.sleep(0.05)
     wall = time.monotonic() - t0
     text = out_path.read_text()
     if not text.strip():
         raise SystemExit(f"audit --inventory {inventory} printed nothing: {err_path.read_text().strip()[-300:]}")
-    return {"report": json.loads(text), "wall": wall, "peak_mib": usage.ru_maxrss / 1024}
+    return {"report": json.loads(text), "wall": wall, "peak_mib": peak}
 
 
 async def naive(banner: dict[str, Any]) -> tuple[int, int, float, int]:

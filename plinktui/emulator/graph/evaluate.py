@@ -313,7 +313,24 @@ def _assign_all(items: list[Assign], row: Row) -> list[tuple[str, Any]]:
 
 
 def _where(rows: list[Row], op: Op) -> list[Row]:
-    return [r for r in rows if scalar(op.args["pred"], r) is True]
+    pred = op.args["pred"]
+    fast = _column_test(pred)
+    if fast is not None:  # `column =~ 'x'` / `column in~ (...)`: the commonest filter, without the tree walk
+        name, wanted = fast
+        return [r for r in rows if isinstance(r.get(name), str) and r[name].lower() in wanted] if rows and all(
+            name in r for r in rows[:1]) else [r for r in rows if scalar(pred, r) is True]
+    return [r for r in rows if scalar(pred, r) is True]
+
+
+def _column_test(pred: Any) -> tuple[str, set[str]] | None:
+    """``(column, lower-cased strings)`` when the predicate is ``col =~ 'lit'`` or ``col in~ ('lit', ...)``."""
+    if isinstance(pred, Binary) and pred.op == "=~" and isinstance(pred.left, Col) and isinstance(pred.right, Lit) \
+            and isinstance(pred.right.value, str):
+        return pred.left.name, {pred.right.value.lower()}
+    if isinstance(pred, InList) and pred.op == "in~" and isinstance(pred.left, Col) and pred.items and all(
+            isinstance(i, Lit) and isinstance(i.value, str) for i in pred.items):
+        return pred.left.name, {i.value.lower() for i in pred.items}
+    return None
 
 
 def _project(rows: list[Row], op: Op) -> list[Row]:
@@ -392,13 +409,12 @@ def _summarize(rows: list[Row], op: Op) -> list[Row]:
         if not isinstance(a.expr, Call) or a.expr.name not in AGGREGATES:
             raise QueryError("summarize takes aggregation functions (count(), make_list(), ...)",
                              code="InvalidFunctionCall")
-    groups: dict[str, tuple[list[tuple[str, Any]], list[Row]]] = {}
+    groups: dict[tuple[str, ...], tuple[list[tuple[str, Any]], list[Row]]] = {}
     for r in rows:
         keys = _assign_all(by, r)
-        k = json.dumps([_s(v) for _, v in keys])
-        groups.setdefault(k, (keys, []))[1].append(r)
+        groups.setdefault(tuple(_s(v) for _, v in keys), (keys, []))[1].append(r)
     if not by and not groups:
-        groups[""] = ([], [])
+        groups[()] = ([], [])
     out = []
     for keys, group in groups.values():
         row = dict(keys)
@@ -443,18 +459,18 @@ def _join(rows: list[Row], cols: list[str], op: Op, tables: Tables, schemas: Sch
             raise QueryError(f"the join key '{missing}' does not refer to any known column", code="UnknownColumn",
                              token=missing)
 
-    def key_of(r: Row, side: int) -> str | None:
+    def key_of(r: Row, side: int) -> tuple[str, ...] | None:
         vals = [r.get(k[side]) for k in keys]
-        return None if any(v is None for v in vals) else json.dumps([_s(v) for v in vals])
+        return None if any(v is None for v in vals) else tuple(_s(v) for v in vals)
 
-    index: dict[str, list[Row]] = {}
+    index: dict[tuple[str, ...], list[Row]] = {}
     for r in right:
         k = key_of(r, 1)
         if k is not None:
             index.setdefault(k, []).append(r)
     kind = op.args["kind"]
     if kind == "innerunique":
-        seen: set[str] = set()
+        seen: set[tuple[str, ...]] = set()
         unique = []
         for r in rows:
             k = key_of(r, 0)
@@ -485,10 +501,10 @@ def _join(rows: list[Row], cols: list[str], op: Op, tables: Tables, schemas: Sch
 
 
 def _distinct(rows: list[Row], op: Op) -> list[Row]:
-    seen: dict[str, Row] = {}
+    seen: dict[tuple[str, ...], Row] = {}
     for r in rows:
         new = dict(_assign_all(op.args["items"], r))
-        seen.setdefault(json.dumps([_s(v) for v in new.values()]), new)
+        seen.setdefault(tuple(_s(v) for v in new.values()), new)
     return list(seen.values())
 
 
@@ -514,7 +530,7 @@ def run(query: Query, tables: Tables, schemas: Schemas | None = None) -> tuple[l
         rows, cols = _union([run(q, tables, schemas) for q in query.source.args["sources"]])
     else:
         name = str(query.source).lower()
-        rows = [dict(r) for r in tables(name)]
+        rows = list(tables(name))  # operators build new rows; a table's rows are never changed
         cols = list(schemas.get(name) or (rows[0].keys() if rows else []))
     for op in query.ops:
         k = op.kind

@@ -16,7 +16,6 @@ them per page.
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
 from plinktui.emulator.resource import parse_id
@@ -34,12 +33,14 @@ def _row(emu: Emulator, rec: Any, rtype: str) -> dict[str, Any]:
     doc = rec.doc
     kind = emu.kinds.get(rtype)
     view = kind.view(None, rec) if kind is not None else doc
-    props = copy.deepcopy(view.get("properties") or {})
+    # Rows share the views' values (no deep copy: the evaluator never mutates a value, and the table is rebuilt
+    # whenever the state changes); only a VM's properties are copied, to add Resource Graph's ``extended``.
+    props = view.get("properties") or {}
     if kind is not None and hasattr(kind, "instance_view"):
         for status in (kind.instance_view(rec).get("statuses") or []):
             if str(status.get("code", "")).startswith("PowerState/"):
-                props.setdefault("extended", {}).setdefault("instanceView", {})["powerState"] = {
-                    "code": status["code"], "displayStatus": status.get("displayStatus", "")}
+                props = {**props, "extended": {"instanceView": {"powerState": {
+                    "code": status["code"], "displayStatus": status.get("displayStatus", "")}}}}
     info = parse_id(rec.id)
     return {"id": rec.id, "name": doc.get("name", ""), "type": rtype, "tenantId": emu.config.tenant_id,
             "kind": doc.get("kind", ""), "location": doc.get("location", ""),
