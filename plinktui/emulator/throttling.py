@@ -3,7 +3,7 @@
 Off unless ``--throttle`` or ``POST /_emulator/config {"throttle": true}`` (so a test can seed fast, then audit
 under Azure's limits). When on:
 
-- **ARM** (docs/throttling.md): a token bucket per scope (the subscription named in the path, else the tenant), per
+- **ARM** (docs/tenant-scale.md): a token bucket per scope (the subscription named in the path, else the tenant), per
   principal (the caller's bearer token) and per operation type. Reads hold 250 tokens refilled at 25 per second;
   writes and deletes hold 200 refilled at 10 per second. Each request takes one token; an empty bucket answers
   429 ``TooManyRequests`` with an integer ``Retry-After`` (whole seconds until a token is back). Every answer carries
