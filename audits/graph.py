@@ -13,9 +13,10 @@ Two queries, so that the 1,000-row pages are spent on endpoints rather than on N
 2. ``OTHERS``: everything else, plus any NIC or vault that no endpoint names (VM NICs, orphans, vaults without an
    endpoint), found with a ``leftouter`` join against the keys query 1 joined on.
 
-Pacing: before each query the collector takes a slot from ``GraphPacer``, which trusts the last
-``x-ms-user-quota-remaining`` / ``x-ms-user-quota-resets-after`` it saw and waits for the reset rather than sending a
-query it knows will be refused. A 429 that still happens (another client on the same user) is retried by the
+Paging: the first page of a query says how many rows there are; the other pages are asked for at once with
+``$skip`` (each query orders its rows). Pacing: before each request the collector takes a slot from ``GraphPacer``,
+which trusts the last ``x-ms-user-quota-remaining`` / ``x-ms-user-quota-resets-after`` it saw and waits for the reset
+rather than sending a query it knows will be refused. A 429 that still happens (another client on the same user) is retried by the
 gateway's bounded retry policy, honouring ``Retry-After``.
 """
 
@@ -85,64 +86,97 @@ MAX_SCOPE = 1000
 
 
 class GraphPacer:
-    """Resource Graph's per-user quota as the last answer reported it: wait for the reset instead of a 429."""
+    """Resource Graph's per-user quota as the answers report it: queries wait for the window to reset instead of
+    being refused.
+
+    The first query goes alone (the quota is unknown until an answer reports it); after that, as many queries go at
+    once as the last ``x-ms-user-quota-remaining`` allows (less those still in flight); with none left, the next
+    query sleeps until ``x-ms-user-quota-resets-after`` has passed, then a new window holds the quota learnt from the
+    answers (the largest ``remaining + 1`` seen).
+    """
 
     def __init__(self, clock: Any = time.monotonic, sleep: Any = asyncio.sleep) -> None:
         self.clock = clock
         self.sleep = sleep
         self.remaining: int | None = None
+        self.quota: int | None = None
         self.resets_at = 0.0
+        self.in_flight = 0
         self.waited = 0.0
-        self._lock = asyncio.Lock()
+        self._cond = asyncio.Condition()
 
     async def slot(self) -> None:
         """Wait until a query may be sent without being throttled, and count it against the quota."""
-        async with self._lock:
-            now = self.clock()
-            if self.remaining is not None and self.remaining <= 0 and now < self.resets_at:
-                wait = self.resets_at - now
-                self.waited += wait
-                await self.sleep(wait)
-                self.remaining = None
-            if self.remaining is not None:
-                self.remaining -= 1
+        async with self._cond:
+            while True:
+                if self.remaining is None:
+                    if self.in_flight == 0:
+                        break
+                    await self._cond.wait()
+                    continue
+                if self.remaining > 0:
+                    self.remaining -= 1
+                    break
+                wait = self.resets_at - self.clock()
+                if wait > 0:
+                    self.waited += wait
+                    await self.sleep(wait)
+                self.remaining = self.quota
+            self.in_flight += 1
 
-    def observe(self, headers: Any) -> None:
-        """Read ``x-ms-user-quota-remaining`` and ``x-ms-user-quota-resets-after`` (``hh:mm:ss``) of an answer."""
-        remaining = headers.get("x-ms-user-quota-remaining")
-        resets = headers.get("x-ms-user-quota-resets-after")
-        if remaining is None or resets is None:
-            return
-        try:
-            left = int(remaining)
-            h, m, s = (float(x) for x in str(resets).split(":"))
-        except ValueError:
-            return
-        self.remaining = left
-        self.resets_at = self.clock() + h * 3600 + m * 60 + s
+    async def done(self, headers: Any) -> None:
+        """An answer arrived: read ``x-ms-user-quota-remaining`` and ``x-ms-user-quota-resets-after`` (hh:mm:ss)."""
+        async with self._cond:
+            self.in_flight = max(0, self.in_flight - 1)
+            remaining = headers.get("x-ms-user-quota-remaining") if headers is not None else None
+            resets = headers.get("x-ms-user-quota-resets-after") if headers is not None else None
+            try:
+                left = int(remaining) if remaining is not None else None
+                h, m, sec = (float(x) for x in str(resets).split(":")) if resets is not None else (0.0, 0.0, 0.0)
+            except ValueError:
+                left = None
+            if left is not None:
+                self.quota = max(self.quota or 0, left + 1)
+                # queries still in flight may not be counted in this answer yet: assume they are about to be
+                self.remaining = max(0, left - self.in_flight)
+                self.resets_at = self.clock() + h * 3600 + m * 60 + sec
+            elif self.remaining is None:
+                self.remaining = 1  # no quota headers: no pacing to learn, one query at a time
+            self._cond.notify_all()
+
+
+async def _page(gw: Any, pacer: GraphPacer, text: str, subscriptions: Sequence[str] | None,
+                management_groups: Sequence[str] | None, skip: int) -> Any:
+    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+    request = QueryRequest(query=text, subscriptions=list(subscriptions) if subscriptions else None,
+                           management_groups=list(management_groups) if management_groups else None,
+                           options=QueryRequestOptions(top=PAGE_ROWS, skip=skip or None,
+                                                       result_format="objectArray"))
+    await pacer.slot()
+    headers = None
+    try:
+        headers, answer = await gw.resourcegraph.resources(
+            request, api_version=GRAPH_API_VERSION,
+            cls=lambda pipeline, body, _h: (pipeline.http_response.headers, body))
+    finally:
+        await pacer.done(headers)
+    return answer
 
 
 async def query(gw: Any, pacer: GraphPacer, text: str, *, subscriptions: Sequence[str] | None = None,
                 management_groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Every row of a query, page by page (``$skipToken``), through the official Resource Graph client."""
-    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
-
-    rows: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        request = QueryRequest(query=text, subscriptions=list(subscriptions) if subscriptions else None,
-                               management_groups=list(management_groups) if management_groups else None,
-                               options=QueryRequestOptions(top=PAGE_ROWS, skip_token=token,
-                                                           result_format="objectArray"))
-        await pacer.slot()
-        headers, answer = await gw.resourcegraph.resources(
-            request, api_version=GRAPH_API_VERSION,
-            cls=lambda pipeline, body, _h: (pipeline.http_response.headers, body))
-        pacer.observe(headers)
-        rows.extend(answer.data or [])
-        token = answer.skip_token
-        if not token:
-            return rows
+    """Every row of a query: the first page says how many rows there are (``totalRecords``); the other pages are
+    asked for at once with ``$skip`` (the query orders its rows, so pages do not overlap), paced by the quota."""
+    first = await _page(gw, pacer, text, subscriptions, management_groups, 0)
+    rows: list[dict[str, Any]] = list(first.data or [])
+    total = first.total_records or 0
+    if len(rows) < total:
+        pages = await asyncio.gather(*(_page(gw, pacer, text, subscriptions, management_groups, skip)
+                                       for skip in range(len(rows), total, PAGE_ROWS)))
+        for page in pages:
+            rows.extend(page.data or [])
+    return rows
 
 
 async def subscriptions_of_group(gw: Any, pacer: GraphPacer, group: str) -> list[str]:
