@@ -229,6 +229,8 @@ def scalar(e: Any, row: Row) -> Any:
         return _binary(e, row)
     if isinstance(e, InList):
         left = scalar(e.left, row)
+        if left is None:
+            return False  # like == and !=: a comparison with null is false, negated or not
         values: list[Any] = []
         for item in e.items:
             v = scalar(item, row)
@@ -317,8 +319,8 @@ def _where(rows: list[Row], op: Op) -> list[Row]:
     fast = _column_test(pred)
     if fast is not None:  # `column =~ 'x'` / `column in~ (...)`: the commonest filter, without the tree walk
         name, wanted = fast
-        return [r for r in rows if isinstance(r.get(name), str) and r[name].lower() in wanted] if rows and all(
-            name in r for r in rows[:1]) else [r for r in rows if scalar(pred, r) is True]
+        return [r for r in rows if (r[name].lower() in wanted if isinstance(r.get(name), str)
+                                    else scalar(pred, r) is True)]
     return [r for r in rows if scalar(pred, r) is True]
 
 
