@@ -285,9 +285,18 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
         sub_gw = {s.lower(): g for s, g in zip(subs, gws, strict=True)}
         stats.inventory = choose_inventory(inventory, subscriptions=len(subs), all_subscriptions=all_subscriptions,
                                            management_group=management_group)
+        graph_records: dict[str, list[dict[str, Any]]] = {}
         if stats.inventory == "graph":
-            merged, graph_links = await graph.collect_lists(gw, pacer, subs)
-            zone_gw = {key(z["id"]): sub_gw.get(sub_of(z["id"]).lower(), gw) for z in merged["private_dns_zones"]}
+            async def zone_records(found: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+                recs = await _gather([_run_list(sub_gw.get(sub_of(z["id"]).lower(), gw), limits,
+                                                zone_list_call("record_sets", rg_of(z["id"]), z["name"]))
+                                      for z in found])
+                return {key(z["id"]): r for z, r in zip(found, recs, strict=True)}
+
+            merged, graph_links, per_chunk = await graph.collect_lists(gw, pacer, subs, on_zones=zone_records)
+            for part in per_chunk:
+                graph_records.update(part)
+            zone_gw: dict[str, Any] = {}
         else:
             merged, zone_gw = await _arm_lists(gws, limits)
             graph_links = None
@@ -301,10 +310,8 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
             details = await _gather([_zone_details(zone_gw[key(z["id"])], limits, z) for z in zones])
             record_sets = {z["id"]: d[0] for z, d in zip(zones, details, strict=True)}
             links = {z["id"]: d[1] for z, d in zip(zones, details, strict=True)}
-        else:
-            recs = await _gather([_run_list(zone_gw[key(z["id"])], limits,
-                                            zone_list_call("record_sets", rg_of(z["id"]), z["name"])) for z in zones])
-            record_sets = {z["id"]: r for z, r in zip(zones, recs, strict=True)}
+        else:  # the record lists ran while the endpoint pages came in (graph.collect_lists's on_zones)
+            record_sets = {z["id"]: graph_records.get(key(z["id"]), []) for z in zones}
             links = {z["id"]: graph_links.get(key(z["id"]), []) for z in zones}
 
         # The resource-group filter applies to what is audited (endpoints, PLS, vaults), not to what explains it:

@@ -122,7 +122,7 @@ async def _scenario(tmp: pathlib.Path, topo: list[dict]) -> None:
             subs = await list_subscriptions(gw)
             gws = [gw.for_subscription(s) for s in subs]
             arm_lists, _ = await _arm_lists(gws, _Limits(8))
-            graph_lists, _links = await collect_lists(gw, GraphPacer(), subs)
+            graph_lists, _links, _ = await collect_lists(gw, GraphPacer(), subs)
             _same_items(arm_lists, graph_lists)
             results = {}
             for inventory in ("arm", "graph"):

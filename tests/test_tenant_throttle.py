@@ -208,3 +208,28 @@ async def test_graph_pages_asked_at_once_with_skip_give_every_row_once(emu_facto
         assert gw.stats.by_api["Microsoft.ResourceGraph"] - before == 6
         assert gw.stats.throttled == 0
     assert len(whole) == 12 and paged == whole
+
+
+async def test_graph_page_request_is_exactly_what_the_sdk_operation_sends(emu_factory):
+    """The inventory skips the SDK's answer models, not its request: same URL, method, api-version and body."""
+    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+    from audits import graph
+
+    emu = await emu_factory()
+    target = await resolve_target(arm_endpoint=emu.endpoint, ca_cert=emu.ca_cert)
+    sent: list = []
+
+    def capture(pipeline_request) -> None:
+        sent.append(pipeline_request.http_request)
+
+    async with Gateway(target, total_timeout=60) as gw:
+        await gw.resourcegraph.resources(
+            QueryRequest(query="resources | project id", subscriptions=[emu.config.subscription_id],
+                         options=QueryRequestOptions(top=graph.PAGE_ROWS, skip=2000, result_format="objectArray")),
+            raw_request_hook=capture)
+    ours = graph.page_request("resources | project id", [emu.config.subscription_id], None, 2000)
+    theirs = sent[0]
+    assert theirs.method == ours.method == "POST"
+    assert theirs.url == emu.endpoint + ours.url.split("?")[0] + "?api-version=" + graph.GRAPH_API_VERSION
+    assert json.loads(theirs.content) == json.loads(ours.content)
