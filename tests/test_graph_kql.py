@@ -42,6 +42,12 @@ def test_where_comparisons_case_rules_and_nulls():
         "n1", "vault1"]
 
 
+def test_a_query_without_a_table_reads_resources():
+    assert q("where name == 'n1' | project name") == [{"name": "n1"}]
+    assert q("| where name == 'n1' | project name") == [{"name": "n1"}]
+    assert q("summarize count()") == [{"count_": 4}]
+
+
 def test_project_extend_functions_and_derived_names():
     rows = q("resources | where name == 'pe1' | project name, properties.target, up = toupper(name), "
              "k = tolower(tostring(properties.target)), parts = split(id, '/'), third = split(id, '/')[3], "
@@ -101,7 +107,8 @@ def test_join_kinds_key_forms_and_union():
     ("resources | summarize tolower(name)", "InvalidFunctionCall"),
     ("resources | join kind=rightanti (resources) on id", "UnsupportedOperator"),
     ("resources | project a = iff(true, 1)", "InvalidFunctionCall"),
-    ("| where x", "ParserFailure"),
+    ("resources | | where x", "ParserFailure"),
+    ("(resources)", "ParserFailure"),
 ])
 def test_outside_the_subset_is_a_named_error_with_its_position(text, code):
     with pytest.raises(QueryError) as info:

@@ -205,6 +205,8 @@ STRING_OPS = {"has", "has_cs", "contains", "contains_cs", "startswith", "startsw
               "hasprefix", "hassuffix"}
 NEGATED = {"!" + op for op in STRING_OPS}
 COMPARE = {"==", "!=", "=~", "!~", "<", "<=", ">", ">="}
+DEFAULT_TABLE = "resources"
+"""The table of a query that names none (Resource Graph's default)."""
 TABULAR = {"where", "project", "project-away", "extend", "mv-expand", "summarize", "join", "union", "order", "sort",
            "top", "limit", "take", "distinct", "count"}
 
@@ -270,15 +272,21 @@ class Parser:
         return query
 
     def query(self) -> Query:
+        ops = []
         if self.is_word("union"):
             self.next()
             source: Any = Op("union", {"sources": self.union_sources()})
+        elif self.is_op("|") or (self.tok.kind == "name" and str(self.tok.value).lower() in TABULAR - {"union"}):
+            # Resource Graph's default table: a query may start with its first operator
+            source = DEFAULT_TABLE
+            if self.is_op("|"):
+                self.next()
+            ops.append(self.operator())
         elif self.tok.kind == "name":
             source = self.next().value
         else:
             self.fail("a query starts with a table name")
             raise AssertionError
-        ops = []
         while self.is_op("|"):
             self.next()
             ops.append(self.operator())
