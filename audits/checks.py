@@ -314,7 +314,7 @@ def check_dns(inv: Inventory) -> list[Finding]:
         for zname, rs in by_zone_name.items():
             if zname not in valid_zone_names:
                 continue  # wrongly named zones are PL006's business
-            holders = {key(r.zone_id) for r in rs}
+            holders = list(dict.fromkeys(key(r.zone_id) for r in rs))  # ordered: the same zone is named every run
             if any(inv.zone_by_id[h].linked_to(vnet) for h in holders if h in inv.zone_by_id):
                 continue
             found = inv.zone_by_id.get(next(iter(holders)))
