@@ -38,11 +38,11 @@ DEFAULT_TENANT = "72f988bf-0000-4000-8000-000000000001"
 LATENCY_PROFILE: dict[str, float] = {
     "resourceGroup": 0, "vnet": 4, "subnet": 3, "nsg": 3, "pip": 3, "nic": 2, "vault": 20, "zone": 30,
     "link": 30, "pe": 60, "zonegroup": 5, "lb": 5, "pls": 30, "vm": 60, "runcommand": 20, "record": 0,
-    "purge": 20,
+    "purge": 20, "dnsresolver": 30, "resolverendpoint": 30, "ruleset": 10,
 }
 """Seconds before an LRO completes at ``--latency-scale 1`` (DESIGN.md)."""
 
-PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "resourcegraph")
+PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "resourcegraph", "dnsresolver")
 """Provider modules under plinktui.emulator.providers; each has ``register(emu)``."""
 
 MAX_BODY = 4 * 1024 * 1024

@@ -197,6 +197,7 @@ class VirtualNetworks(NetworkKind):
             if cidr.parse_address(server) is None:
                 raise bad("InvalidRequestFormat", f"Cannot parse the request: '{server}' is not a valid DNS server "
                                                   "IP address.")
+        props.pop("virtualNetworkPeerings", None)  # peerings are their own records (guess: a PUT keeps them)
         items = props.pop("subnets", None) or []
         if not isinstance(items, list):
             raise errors.InvalidRequestContent("The 'subnets' member must be an array.")
@@ -249,15 +250,20 @@ class VirtualNetworks(NetworkKind):
                 raise in_use_error(name_of(sub.id), user)
 
     def on_delete(self, rec: Record) -> None:
+        from plinktui.emulator.providers.network.peerings import on_vnet_deleted
+
         for sub in self.emu.store.children(rec.id, SUBNET):
             self.emu.store.delete(sub.id)
+        on_vnet_deleted(self.emu, rec.id)
 
     def view(self, req: Req | None, rec: Record) -> dict[str, Any]:
         doc = copy.deepcopy(rec.doc)
         props = doc.setdefault("properties", {})
         props.pop("subnets", None)
         props["subnets"] = [subnet_view(self.emu, s) for s in self.emu.store.children(rec.id, SUBNET)]
-        props.setdefault("virtualNetworkPeerings", [])
+        from plinktui.emulator.providers.network.peerings import peerings_of
+
+        props["virtualNetworkPeerings"] = peerings_of(self.emu, rec.id)
         return doc
 
 
