@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from audits.inventory import Inventory, Vm, key, name_of
+from audits.inventory import Inventory, Vm, key, name_of, sub_of
 
 if TYPE_CHECKING:
     from audits.engine import ProbeOptions
@@ -113,10 +113,17 @@ def _expectations(targets: list[ProbeTarget]) -> list[Any]:
     return [Expect(t.fqdn, [t.expected_ip] if t.expected_ip else [], t.vault) for t in targets]
 
 
+def _vm_gateway(gw: Any, vm: Vm) -> Any:
+    """The gateway of the VM's own subscription (Run Command is a call on the VM's subscription)."""
+    sub = sub_of(vm.id)
+    return gw.for_subscription(sub) if sub and sub.lower() != str(gw.subscription_id).lower() else gw
+
+
 async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str) -> list[Any]:
     from plinktui.probes import ssh as probe_ssh
 
     vm = plan.vm
+    gw = _vm_gateway(gw, vm)
     pinned = None
     if not opts.known_hosts and not opts.accept_new_host_key:
         from plinktui.probes.runcommand import fetch_host_key_via_run_command
@@ -145,6 +152,7 @@ async def _probe_run_command(gw: Any, plan: ProbePlan) -> list[Any]:
     from plinktui.probes.runcommand import probe_via_run_command
 
     vm = plan.vm
+    gw = _vm_gateway(gw, vm)
     return list(await probe_via_run_command(gw, vm.resource_group, vm.name, _expectations(plan.targets),
                                             vm.private_ip))
 

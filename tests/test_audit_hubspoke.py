@@ -174,8 +174,8 @@ async def test_pl032_probe_disagrees_with_the_computed_path_and_its_fix(lz: HubS
     await lz.link_zone(a, "link-spoke-a")
     await lz.vault_endpoint("kvhubspoke01", a)
     await lz.vm("vm-spoke-a", a, key.export_public_key().decode().strip())
-    probe = ProbeOptions(mode="ssh", ssh_key=str(key_path), accept_new_host_key=True,
-                         state_dir=str(tmp_path / "state"))
+    # default pinning: the host key comes through Run Command, sent to the VM's own subscription (not the gateway's)
+    probe = ProbeOptions(mode="ssh", ssh_key=str(key_path), state_dir=str(tmp_path / "state"))
     # auditing the landing zone alone: the zone is out of sight, the path says public, the VM sees private
     narrow = await _audit(lz, [lz.subs[1]], probe)
     f = _only(narrow, "PL032")
