@@ -158,21 +158,26 @@ def render_table(result: AuditResult, width: int = 120) -> str:
     return "\n".join(lines) + "\n"
 
 
-def resolution_view(result: AuditResult, width: int = 120) -> list[str]:
-    """The VNet x endpoint view: one row per VNet and endpoint FQDN, the computed answer and the probe's word."""
+def resolution_rows(result: AuditResult) -> list[tuple[str, ...]]:
+    """The VNet x endpoint view's rows (header first): the computed answer and what the VNet's own probe saw."""
     inv = result.inventory
     probed: dict[tuple[str, str], str] = {}
     for v in result.probes:
         e = probe_entry(v, inv)
         if e["vnet"] and e["fqdn"]:
             probed[(e["vnet"].lower(), e["fqdn"].lower())] = f"{e['verdict']} ({e['vm']})"
-    rows = [("VNET", "ENDPOINT", "DNS SERVER", "ANSWER", "VERDICT", "PROBE")]
+    rows: list[tuple[str, ...]] = [("VNET", "ENDPOINT", "DNS SERVER", "ANSWER", "VERDICT", "PROBE")]
     for p in result.resolution:
         d = p.as_dict(inv)
         answer = ",".join(d["expected"]) if isinstance(d["expected"], list) else d["expected"]
         rows.append((d["vnet"], d["endpoint"], d["server"], answer, d["verdict"],
                      probed.get((d["vnet"].lower(), d["fqdn"].lower()), "-")))
-    return [f"Resolution: VNet x endpoint ({len(result.resolution)})", *_columns(rows, width)]
+    return rows
+
+
+def resolution_view(result: AuditResult, width: int = 120) -> list[str]:
+    """The VNet x endpoint view as text lines."""
+    return [f"Resolution: VNet x endpoint ({len(result.resolution)})", *_columns(resolution_rows(result), width)]
 
 
 def _columns(rows: Sequence[tuple[str, ...]], width: int) -> list[str]:
