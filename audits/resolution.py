@@ -114,7 +114,8 @@ class _Resolver:
                 return self.forward(path, name, rs, r, hops + 1)
             if zone is not None:
                 rel = "@" if name == zone.norm_name else name[: -len(zone.norm_name) - 1]
-                rec = next((r for r in zone.records if r.name.lower() == rel), None)
+                rec = next((r for r in self.inv.records_by_name.get((zone.norm_name, rel), [])
+                            if key(r.zone_id) == key(zone.id)), None)
                 where = f"zone {zone.name} (resource group {zone.resource_group}) linked to {vname}"
                 if rec is None or not rec.ips:
                     path.steps.append(f"{name}: {where} has no A record '{rel}': NXDOMAIN")
@@ -237,10 +238,14 @@ def compute(inv: Inventory) -> list[Path]:
     """Every (VNet that can reach the endpoint) x (endpoint FQDN) path, in a stable order."""
     r = _Resolver(inv)
     out: list[Path] = []
+    ordered = sorted(inv.vnets, key=lambda v: key(v.id))
+    reach: dict[str, list[str]] = {}
     for ep in sorted(inv.endpoints, key=lambda e: key(e.id)):
         if not ep.vnet_id or not inv.ips_of(ep):
             continue
-        vnets = [v.id for v in sorted(inv.vnets, key=lambda v: key(v.id)) if inv.connected(v.id, ep.vnet_id)]
+        if key(ep.vnet_id) not in reach:
+            reach[key(ep.vnet_id)] = [v.id for v in ordered if inv.connected(v.id, ep.vnet_id)]
+        vnets = reach[key(ep.vnet_id)]
         for fqdn in inv.fqdns_of(ep):
             for vnet_id in vnets:
                 out.append(r.resolve(ep, fqdn, vnet_id))
