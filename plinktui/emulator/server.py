@@ -59,6 +59,10 @@ class EmulatorConfig:
     page_size: int = 100
     reader_only: bool = False
     """The caller gets Reader permissions: writes answer 403 AuthorizationFailed, permissions API says so."""
+    reader_scopes: list[str] = field(default_factory=list)
+    """Scopes (subscription or resource group ids) where the caller is only a Reader: writes there answer 403
+    AuthorizationFailed, the permissions API there says Reader, and linking a zone to a VNet there is refused with
+    LinkedAuthorizationFailed (no ``virtualNetworks/join/action``)."""
     subscription_id: str = DEFAULT_SUBSCRIPTION
     tenant_id: str = DEFAULT_TENANT
     subscriptions: int = 1
@@ -174,9 +178,15 @@ class Emulator:
             f"The provided location '{location}' is not available for resource type '{rtype}'. "
             f"List of available regions for the resource type is '{','.join(sorted(LOCATION_NAMES))}'.")
 
+    def is_reader(self, scope: str) -> bool:
+        """Whether the caller is only a Reader at this id or scope (``reader_only`` or a ``reader_scopes`` prefix)."""
+        low = scope.lower().rstrip("/") + "/"
+        return self.config.reader_only or any(low.startswith(s.lower().rstrip("/") + "/")
+                                              for s in self.config.reader_scopes)
+
     def check_write_allowed(self, req: Req) -> None:
-        """Reader-only mode refuses every write with ARM's AuthorizationFailed."""
-        if self.config.reader_only:
+        """Reader-only mode (or a Reader scope) refuses every write with ARM's AuthorizationFailed."""
+        if self.is_reader(req.path):
             action = f"{req.method.lower()}"
             raise errors.AuthorizationFailed(
                 "The client 'plinktui-demo-user' with object id '00000000-0000-0000-0000-0000000000aa' does not have "
