@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from plinktui.emulator import errors
-from plinktui.emulator.providers.network.common import NS, SUBNET, bad, find_subnet, same_id, subnet_networks
+from plinktui.emulator.providers.network.common import (
+    NS,
+    SUBNET,
+    VNET,
+    bad,
+    find_subnet,
+    invalid_reference,
+    same_id,
+    subnet_networks,
+)
 from plinktui.emulator.resource import ref
 from plinktui.emulator.store import Record
 
@@ -29,6 +38,17 @@ def required_ref(props: dict[str, Any], key: str, rid: str) -> str:
         raise errors.InvalidRequestContent(f"The request content was invalid: '{key}' with an 'id' is required for "
                                            f"{rid}.")
     return value
+
+
+def fixed_vnet(emu: Emulator, props: dict[str, Any], rid: str, existing: Record | None, what: str) -> Record:
+    """The VNet ``properties.virtualNetwork`` names: required, existing, and never changed after creation (spec)."""
+    vnet_id = required_ref(props, "virtualNetwork", rid)
+    vnet = emu.store.get(vnet_id)
+    if vnet is None or str(vnet.doc.get("type", "")).lower() != VNET.lower():
+        raise invalid_reference(vnet_id, rid)
+    if existing is not None and (ref(existing.props.get("virtualNetwork")) or "").lower() != vnet.id.lower():
+        raise bad("BadRequest", f"The virtual network of {what} cannot be changed after creation.")
+    return vnet
 
 
 def endpoint_subnet(emu: Emulator, subnet_id: str, rid: str, resolver: Record) -> Record:
@@ -70,4 +90,4 @@ def same_region(a: Record, b: Record) -> bool:
 
 
 __all__ = ["DELEGATION", "INBOUND", "OUTBOUND", "RESOLVER", "RESOLVER_API", "RULE", "RULESET", "RULESET_LINK",
-           "SUBNET", "endpoint_subnet", "endpoint_subnets", "required_ref", "same_region"]
+           "SUBNET", "endpoint_subnet", "fixed_vnet", "endpoint_subnets", "required_ref", "same_region"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from plinktui.emulator.providers.dnsresolver.common import INBOUND, OUTBOUND, RESOLVER, required_ref
-from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, VNET, NetworkKind, bad, invalid_reference
+from plinktui.emulator.providers.dnsresolver.common import INBOUND, OUTBOUND, RESOLVER, fixed_vnet
+from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, NetworkKind, bad
 from plinktui.emulator.resource import Req, Resp, paged, ref
 from plinktui.emulator.store import Record
 
@@ -40,12 +40,7 @@ class DnsResolvers(NetworkKind):
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)
-        vnet_id = required_ref(props, "virtualNetwork", rid)
-        vnet = self.emu.store.get(vnet_id)
-        if vnet is None or str(vnet.doc.get("type", "")).lower() != VNET.lower():
-            raise invalid_reference(vnet_id, rid)
-        if existing is not None and (ref(existing.props.get("virtualNetwork")) or "").lower() != vnet.id.lower():
-            raise bad("BadRequest", "The virtual network of a DNS resolver cannot be changed after creation.")
+        vnet = fixed_vnet(self.emu, props, rid, existing, "a DNS resolver")
         location = str(body.get("location") or (existing.doc.get("location") if existing else "")).lower()
         if location and str(vnet.doc.get("location", "")).lower() != location.replace(" ", ""):
             raise bad("BadRequest", f"The DNS resolver must be in the region of its virtual network "

@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from plinktui.emulator import cidr, errors
-from plinktui.emulator.providers.dnsresolver.common import OUTBOUND, RULE, RULESET, RULESET_LINK, required_ref
+from plinktui.emulator.providers.dnsresolver.common import OUTBOUND, RULE, RULESET, RULESET_LINK, fixed_vnet
 from plinktui.emulator.providers.dnsresolver.resolvers import nested_error
-from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, VNET, NetworkKind, bad, invalid_reference
+from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, NetworkKind, bad, invalid_reference
 from plinktui.emulator.resource import Req, ref
 from plinktui.emulator.store import Record
 
@@ -134,12 +134,7 @@ class RulesetLinks(NetworkKind):
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         ruleset = self.emu.find(rid.rsplit("/virtualNetworkLinks/", 1)[0])
         props = self.body_props(req, body)
-        vnet_id = required_ref(props, "virtualNetwork", rid)
-        vnet = self.emu.store.get(vnet_id)
-        if vnet is None or str(vnet.doc.get("type", "")).lower() != VNET.lower():
-            raise invalid_reference(vnet_id, rid)
-        if existing is not None and (ref(existing.props.get("virtualNetwork")) or "").lower() != vnet.id.lower():
-            raise bad("BadRequest", "The virtual network of a ruleset link cannot be changed after creation.")
+        vnet = fixed_vnet(self.emu, props, rid, existing, "a ruleset link")
         if str(vnet.doc.get("location", "")).lower() != str(ruleset.doc.get("location", "")).lower():
             raise bad("BadRequest", f"Virtual network {vnet.id} is in {vnet.doc.get('location')}; a DNS forwarding "
                                     f"ruleset links to virtual networks of its own region ({ruleset.doc.get('location')}).")
