@@ -9,6 +9,7 @@ from plinktui.emulator.providers.network.common import (
     NS,
     SUBNET,
     VNET,
+    NetworkKind,
     bad,
     find_subnet,
     invalid_reference,
@@ -21,14 +22,17 @@ from plinktui.emulator.store import Record
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
 
-RESOLVER = f"{NS}/dnsResolvers"
-INBOUND = f"{NS}/dnsResolvers/inboundEndpoints"
-OUTBOUND = f"{NS}/dnsResolvers/outboundEndpoints"
-RULESET = f"{NS}/dnsForwardingRulesets"
-RULE = f"{NS}/dnsForwardingRulesets/forwardingRules"
-RULESET_LINK = f"{NS}/dnsForwardingRulesets/virtualNetworkLinks"
+RESOLVER, INBOUND, OUTBOUND, RULESET, RULE, RULESET_LINK = (f"{NS}/{t}" for t in (
+    "dnsResolvers", "dnsResolvers/inboundEndpoints", "dnsResolvers/outboundEndpoints", "dnsForwardingRulesets",
+    "dnsForwardingRulesets/forwardingRules", "dnsForwardingRulesets/virtualNetworkLinks"))
 DELEGATION = "Microsoft.Network/dnsResolvers"
 RESOLVER_API = "2025-05-01"
+
+
+class ResolverKind(NetworkKind):
+    """The DNS Private Resolver kinds: long-running PUTs that start ``Creating``."""
+
+    initial_state = "Creating"
 
 
 def required_ref(props: dict[str, Any], key: str, rid: str) -> str:
@@ -89,5 +93,5 @@ def same_region(a: Record, b: Record) -> bool:
     return str(a.doc.get("location", "")).lower() == str(b.doc.get("location", "")).lower()
 
 
-__all__ = ["DELEGATION", "INBOUND", "OUTBOUND", "RESOLVER", "RESOLVER_API", "RULE", "RULESET", "RULESET_LINK",
+__all__ = ["DELEGATION", "INBOUND", "OUTBOUND", "RESOLVER", "RESOLVER_API", "RULE", "RULESET", "RULESET_LINK", "ResolverKind",
            "SUBNET", "endpoint_subnet", "fixed_vnet", "endpoint_subnets", "required_ref", "same_region"]

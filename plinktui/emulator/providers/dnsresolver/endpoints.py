@@ -16,27 +16,29 @@ from plinktui.emulator.providers.dnsresolver.common import (
     INBOUND,
     OUTBOUND,
     RULESET,
+    ResolverKind,
     endpoint_subnet,
     required_ref,
 )
-from plinktui.emulator.providers.network.common import RG_SCOPE, IpAllocator, NetworkKind, bad
+from plinktui.emulator.providers.network.common import RG_SCOPE, IpAllocator, bad
 from plinktui.emulator.resource import Req, ref
 from plinktui.emulator.store import Record
 
 RESOLVER_ITEM = RG_SCOPE + "/dnsResolvers/{resolver}"
 
 
-class _Endpoint(NetworkKind):
+class _Endpoint(ResolverKind):
     latency = "resolverendpoint"
-    initial_state = "Creating"
 
-    def resolver(self, rid: str, body: dict[str, Any], existing: Record | None) -> Record:
+    def prologue(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None
+                 ) -> tuple[dict[str, Any], Record]:
+        """The request's properties and the endpoint's resolver (which must be in the endpoint's region)."""
         resolver = self.emu.find(rid.rsplit("/", 2)[0])
         location = str(body.get("location") or (existing.doc.get("location") if existing else "")).replace(" ", "")
         if location and str(resolver.doc.get("location", "")).lower() != location.lower():
             raise bad("BadRequest", f"The endpoint must be in the region of its DNS resolver "
                                     f"({resolver.doc.get('location')}).")
-        return resolver
+        return self.body_props(req, body), resolver
 
 
 class InboundEndpoints(_Endpoint):
@@ -46,8 +48,7 @@ class InboundEndpoints(_Endpoint):
     item = RESOLVER_ITEM + "/inboundEndpoints/{name}"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
-        props = self.body_props(req, body)
-        resolver = self.resolver(rid, body, existing)
+        props, resolver = self.prologue(req, rid, body, existing)
         configs = props.get("ipConfigurations")
         if not isinstance(configs, list) or not configs:
             raise errors.InvalidRequestContent("The request content was invalid: 'ipConfigurations' (a non-empty "
@@ -97,8 +98,7 @@ class OutboundEndpoints(_Endpoint):
     item = RESOLVER_ITEM + "/outboundEndpoints/{name}"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
-        props = self.body_props(req, body)
-        resolver = self.resolver(rid, body, existing)
+        props, resolver = self.prologue(req, rid, body, existing)
         subnet = endpoint_subnet(self.emu, required_ref(props, "subnet", rid), rid, resolver)
         props["subnet"] = {"id": subnet.id}
         self.keep_guid(props, existing)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from plinktui.emulator.providers.dnsresolver.common import INBOUND, OUTBOUND, RESOLVER, fixed_vnet
-from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, NetworkKind, bad
+from plinktui.emulator.providers.dnsresolver.common import INBOUND, OUTBOUND, RESOLVER, ResolverKind, fixed_vnet
+from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, bad
 from plinktui.emulator.resource import Req, Resp, paged, ref
 from plinktui.emulator.store import Record
 
@@ -29,14 +29,10 @@ def nested_error(nested: list[Record]) -> Exception:
                            code="CannotDeleteResource", status=409)
 
 
-class DnsResolvers(NetworkKind):
+class DnsResolvers(ResolverKind):
     """Microsoft.Network/dnsResolvers."""
 
-    type = RESOLVER
-    item = RG_SCOPE + "/dnsResolvers/{name}"
-    sub_list = SUB_SCOPE + "/dnsResolvers"
-    latency = "dnsresolver"
-    initial_state = "Creating"
+    type, item, sub_list, latency = RESOLVER, RG_SCOPE + "/dnsResolvers/{name}", SUB_SCOPE + "/dnsResolvers", "dnsresolver"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)

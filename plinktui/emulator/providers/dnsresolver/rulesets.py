@@ -14,9 +14,16 @@ import re
 from typing import Any
 
 from plinktui.emulator import cidr, errors
-from plinktui.emulator.providers.dnsresolver.common import OUTBOUND, RULE, RULESET, RULESET_LINK, fixed_vnet
+from plinktui.emulator.providers.dnsresolver.common import (
+    OUTBOUND,
+    RULE,
+    RULESET,
+    RULESET_LINK,
+    ResolverKind,
+    fixed_vnet,
+)
 from plinktui.emulator.providers.dnsresolver.resolvers import nested_error
-from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, NetworkKind, bad, invalid_reference
+from plinktui.emulator.providers.network.common import RG_SCOPE, SUB_SCOPE, bad, invalid_reference
 from plinktui.emulator.resource import Req, ref
 from plinktui.emulator.store import Record
 
@@ -37,14 +44,11 @@ def check_domain(name: Any) -> str:
     return name.lower()
 
 
-class Rulesets(NetworkKind):
+class Rulesets(ResolverKind):
     """Microsoft.Network/dnsForwardingRulesets."""
 
-    type = RULESET
-    item = RG_SCOPE + "/dnsForwardingRulesets/{name}"
+    type, item, latency = RULESET, RG_SCOPE + "/dnsForwardingRulesets/{name}", "ruleset"
     sub_list = SUB_SCOPE + "/dnsForwardingRulesets"
-    latency = "ruleset"
-    initial_state = "Creating"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)
@@ -73,14 +77,11 @@ class Rulesets(NetworkKind):
             raise nested_error(nested)
 
 
-class ForwardingRules(NetworkKind):
+class ForwardingRules(ResolverKind):
     """Microsoft.Network/dnsForwardingRulesets/forwardingRules (synchronous)."""
 
-    type = RULE
-    item = RULESET_ITEM + "/forwardingRules/{name}"
-    has_location = False
-    location_required = False
-    resource_guid = False
+    type, item = RULE, RULESET_ITEM + "/forwardingRules/{name}"
+    has_location = location_required = resource_guid = False  # a proxy resource
     name_pattern = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,79}$")
     name_rule = "1-80 characters starting with a letter: letters, digits, underscores and hyphens"
 
@@ -120,16 +121,11 @@ class ForwardingRules(NetworkKind):
         return doc
 
 
-class RulesetLinks(NetworkKind):
+class RulesetLinks(ResolverKind):
     """Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks."""
 
-    type = RULESET_LINK
-    item = RULESET_ITEM + "/virtualNetworkLinks/{name}"
-    latency = "ruleset"
-    has_location = False
-    location_required = False
-    resource_guid = False
-    initial_state = "Creating"
+    type, item, latency = RULESET_LINK, RULESET_ITEM + "/virtualNetworkLinks/{name}", "ruleset"
+    has_location = location_required = resource_guid = False  # a proxy resource
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         ruleset = self.emu.find(rid.rsplit("/virtualNetworkLinks/", 1)[0])
