@@ -77,6 +77,10 @@ async def test_healthy_spoke_has_a_private_path_and_no_finding(lz: HubSpoke) -> 
     assert hub_path and hub_path[0]["verdict"] == "private"  # the hub is peered Connected: it can reach the endpoint
     assert doc["stats"]["resolvers"] == 1 and doc["stats"]["peerings"] == 2
     assert "Resolution: VNet x endpoint" in render_table(result)
+    from screens.audit import path_rows  # the TUI audit pane's VNet x endpoint tab
+
+    rows = {(r[0], r[1]): (r[2], r[3], str(r[4])) for r in path_rows(result)}
+    assert rows[("vnet-spoke-a", "pe-kvhubspoke01")] == (INBOUND_IP, ip, "private")
 
 
 async def test_pl026_hub_not_linked_to_the_central_zone_and_its_fix(lz: HubSpoke) -> None:
