@@ -189,3 +189,18 @@ async def test_pl032_probe_disagrees_with_the_computed_path_and_its_fix(lz: HubS
     assert not [x for x in wide.findings if x.check_id == "PL032"]
     proof = [json.dumps(p) for p in json.loads(render_json(wide))["probes"]]
     assert any('"vnet": "vnet-spoke-a"' in p and '"verdict": "pass"' in p for p in proof)
+
+
+async def test_graph_and_arm_inventories_give_the_same_paths_and_findings(lz: HubSpoke) -> None:
+    await _healthy(lz)
+    b = await lz.spoke("vnet-spoke-b", 102)
+    await lz.peer(b, lz.hub, "to-hub")
+    await lz.vault_endpoint("kvhubspoke02", b)
+    await lz.ruleset("rs-onprem", [lz.hub], {"corp.example.com.": ["192.0.2.53"]})
+    arm = await run_audit(lz.gw, subscriptions=lz.subs, probe=ProbeOptions(mode="none"), inventory="arm")
+    graph = await run_audit(lz.gw, subscriptions=lz.subs, probe=ProbeOptions(mode="none"), inventory="graph")
+    assert graph.stats["inventory"] == "graph" and arm.stats["inventory"] == "arm"
+    assert [p.as_dict(graph.inventory) for p in graph.resolution] == [p.as_dict(arm.inventory) for p in arm.resolution]
+    assert [f.as_dict() for f in graph.findings] == [f.as_dict() for f in arm.findings]
+    assert {p.verdict for p in arm.resolution if p.vnet_id == b} == {"timeout"}
+    assert [f.check_id for f in arm.findings if f.severity == "error"] == ["PL031"]
