@@ -91,6 +91,9 @@ async def test_resolver_kinds_validate_as_documented(world: HubSpoke) -> None:
     assert rule.forwarding_rule_state == "Enabled" and rule.target_dns_servers[0].port == 53
     # an outbound endpoint a ruleset uses cannot be deleted
     assert "ruleset" in await refused(dr.outbound_endpoints.begin_delete(RG_HUB, "dnspr-hub", "out-hub"))
+    # a subnet that holds a resolver endpoint is in use, as is the VNet around it
+    assert "in-hub" in await refused(w.conn.network.subnets.begin_delete(RG_HUB, "vnet-hub", "snet-dns-in"))
+    assert "in use" in await refused(w.conn.network.virtual_networks.begin_delete(RG_HUB, "vnet-hub"))
 
 
 async def test_spoke_resolves_through_the_hub_resolver_only_over_a_connected_peering(world: HubSpoke) -> None:

@@ -70,7 +70,8 @@ def in_use_error(subnet_name: str, user: str) -> errors.ArmError:
 
 
 def first_user(emu: Any, subnet_id: str) -> str | None:
-    """Something that uses the subnet (an ipconfig, a private endpoint, a Private Link Service), or None."""
+    """Something that uses the subnet (an ipconfig, a private endpoint, a Private Link Service, a DNS resolver
+    endpoint), or None."""
     users = subnet_users(emu, subnet_id)
     if users:
         return users[0][0]
@@ -78,7 +79,12 @@ def first_user(emu: Any, subnet_id: str) -> str | None:
     if pes:
         return pes[0]
     services = services_in_subnet(emu, subnet_id)
-    return services[0] if services else None
+    if services:
+        return services[0]
+    from plinktui.emulator.providers.dnsresolver.common import INBOUND, OUTBOUND, endpoint_subnets
+
+    return next((rec.id for rtype in (INBOUND, OUTBOUND) for rec in emu.store.of_type(rtype)
+                 if any(s.lower() == subnet_id.lower() for s in endpoint_subnets(rec))), None)
 
 
 def parse_space(vnet_id: str, props: dict[str, Any]) -> list[cidr.Network]:
