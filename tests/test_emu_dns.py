@@ -124,7 +124,7 @@ async def test_custom_dns_servers(gw: Gateway, emu) -> None:
     assert ModelVm(emu, vnet).sh("host fabrikam.vault.azure.net") == SECTION_2
     set_dns_servers(emu, vnet, ["10.2.1.99"])  # an address in a VNet that serves no DNS: the query times out
     assert ModelVm(emu, vnet).sh("host fabrikam.vault.azure.net") == (
-        "Host fabrikam.vault.azure.net not found: 2(SERVFAIL)\n")
+        ";; connection timed out; no servers could be reached\n")
     set_dns_servers(emu, vnet, ["10.2.1.99", "168.63.129.16"])  # the next server answers
     assert ModelVm(emu, vnet).sh("host fabrikam.vault.azure.net") == SECTION_2
     set_dns_servers(emu, vnet, ["10.1.2.3"])  # a private endpoint NIC is no DNS server

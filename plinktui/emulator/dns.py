@@ -421,7 +421,7 @@ def resolve(emu: Emulator, name: str, vnet_id: str | None) -> Resolution:
         answer = ask_server(emu, name, server, vnet_id)
         if answer is not None:
             return dataclasses.replace(answer, query=name)
-    return Resolution(query=name, chain=[_norm(name)], addresses=[], servfail=True)
+    return Resolution(query=name, chain=[_norm(name)], addresses=[], servfail=True, timeout=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
