@@ -584,6 +584,13 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
                               "Fix the A record so it holds the NIC IP.",
                               f"az network private-dns record-set a list --resource-group <zone-rg> --zone-name "
                               f"{_q(_zone_guess(inv, owner))} -o table", related=[vm]))
+            elif fid == "PL022" and vm_obj is not None and _hub_resolved(inv, vm_obj.vnet_id):
+                v_net = inv.vnet_by_id[key(vm_obj.vnet_id)]
+                out.append(_f(fid, resource, f"{ctx} The resolver returned NXDOMAIN or failed. {extra}",
+                              f"{v_net.name} resolves through a hub resolver: follow its `resolution` path and fix "
+                              "the peering, link or rule it names (PL026-PL031).",
+                              f"az network vnet peering list --resource-group {_q(rg_of(v_net.id))} --vnet-name "
+                              f"{_q(v_net.name)}{_sub_flag(v_net.id)} -o table", related=[vm]))
             elif fid == "PL022":
                 out.append(_f(fid, resource, f"{ctx} The resolver returned NXDOMAIN or failed. {extra}",
                               "Add the A record to the linked zone (or fix the custom DNS forwarding).",
@@ -605,6 +612,12 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
                               f"--command-id RunShellScript --scripts {_q('sed -i /' + fqdn + '/d /etc/hosts')}",
                               related=[vm]))
     return out
+
+
+def _hub_resolved(inv: Inventory, vnet_id: str | None) -> bool:
+    """Whether the VNet's DNS servers include a resolver inbound endpoint in scope."""
+    v = inv.vnet_by_id.get(key(vnet_id))
+    return v is not None and any(s in inv.inbound_by_ip for s in v.dns_servers)
 
 
 def _zone_guess(inv: Inventory, ep: Endpoint | None) -> str:

@@ -4,6 +4,8 @@ passing probe from each spoke's own VM."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Static
 
 from plinktui.emulator.embedded import DemoCloud
@@ -20,6 +22,7 @@ async def test_hub_spoke_story_fixes_the_broken_spoke_and_proves_both(emu_factor
     cloud = DemoCloud(emu.endpoint, emu.ca_cert, ids[0], emu.config.tenant_id, str(key), tuple(ids))
     app = PresenterApp({}, demo=True, demo_cloud=cloud, story="hub-spoke", step_seconds=0.2)
     seen_broken: list[list[str]] = []
+    seen_first: list[object] = []
     async with app.run_test(size=(150, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HubSpokeScreen), what="the hub-spoke screen")
         screen = app.screen
@@ -27,9 +30,14 @@ async def test_hub_spoke_story_fixes_the_broken_spoke_and_proves_both(emu_factor
         def first_result() -> bool:
             if screen.result is not None and not seen_broken:
                 seen_broken.append(proven_vnets(screen.result)[1])
+                seen_first.append(screen.result)
             return bool(seen_broken)
 
         await wait_for(pilot, first_result, timeout=60, what="the first audit")
+        first: Any = seen_first[0]
+        pl022 = [f for f in first.findings if f.check_id == "PL022"]
+        assert pl022 and all("vnet-spoke-b resolves through a hub resolver" in f.remediation.text for f in pl022)
+        assert all(f.remediation.command.startswith("az network vnet peering list") for f in pl022)
         await wait_for(pilot, lambda: app.autopilot.finished, timeout=90, what="the story's end")
         status = str(screen.query_one("#hs-status", Static).render())
         findings = str(screen.query_one("#hs-findings", Static).render())
