@@ -5,6 +5,8 @@ Request budget: the number of ARM requests grows with the number of *pages*, not
 - One pager per subscription for each of: private endpoints, NICs, VNets (subnets come inline), private DNS zones,
   key vaults, Private Link Services, load balancers, VMs, public IPs.
 - Per *zone* (never per endpoint): the record-set ``/ALL`` list and the VNet-link list.
+- DNS Private Resolvers and forwarding rulesets: one list each per subscription; per resolver its inbound endpoints,
+  per ruleset its rules and its VNet links. Peerings come inline in the VNet list.
 - Zone groups (``privateDnsZoneGroups``) are the only per-endpoint call, and only for endpoints the lists cannot
   explain: an endpoint is *explained* when some A record in a zone in scope holds one of its private IPs (that record
   is what a zone group writes; seeing it answers every question the audit asks). An endpoint with no such record is
@@ -23,7 +25,18 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from audits.inventory import Endpoint, Inventory, key, rg_of, sub_of, zone_group_from_dict
+from audits.inventory import (
+    Endpoint,
+    Inventory,
+    Resolver,
+    Ruleset,
+    key,
+    resolver_from_dicts,
+    rg_of,
+    ruleset_from_dicts,
+    sub_of,
+    zone_group_from_dict,
+)
 from audits.services import Cloud, cloud_for_arm_endpoint
 
 T = TypeVar("T")
@@ -61,7 +74,8 @@ async def _drain(pager: AsyncIterable[Any]) -> list[dict[str, Any]]:
     return [item.as_dict() if hasattr(item, "as_dict") else dict(item) async for item in pager]
 
 
-API_VERSIONS = {"network": "2026-03-01", "privatedns": "2024-06-01", "keyvault": "2026-05-15", "compute": "2026-04-01"}
+API_VERSIONS = {"network": "2026-03-01", "privatedns": "2024-06-01", "keyvault": "2026-05-15", "compute": "2026-04-01",
+                "dnsresolver": "2025-05-01"}
 """The api-versions the installed SDKs send for these lists (a test compares every URL with the SDK's builder)."""
 
 
@@ -86,6 +100,8 @@ class ListCall:
     kwargs: tuple[tuple[str, Any], ...] = ()
     """Keyword arguments of the SDK builder (for the equivalence test)."""
     query: tuple[tuple[str, str], ...] = ()
+    module: str = ""
+    """The SDK module of the builder when the client splits its operations (azure-mgmt-dnsresolver)."""
 
     def url(self, subscription_id: str) -> str:
         """The request URL (relative to the ARM endpoint), as the SDK builder makes it."""
@@ -168,6 +184,11 @@ SUBSCRIPTION_LISTS = (
              kwargs=(("status_only", "true"),), query=(("statusOnly", "true"),)),
     ListCall("public_ip_addresses", "network", "build_public_ip_addresses_list_all_request",
              lambda gw: gw.network.public_ip_addresses.list_all(), _NET + "publicIPAddresses"),
+    ListCall("dns_resolvers", "dnsresolver", "build_list_request", lambda gw: gw.dnsresolver.dns_resolvers.list(),
+             _NET + "dnsResolvers", module="azure.mgmt.dnsresolver.operations._dns_resolvers_operations"),
+    ListCall("dns_forwarding_rulesets", "dnsresolver", "build_list_request",
+             lambda gw: gw.dnsresolver.dns_forwarding_rulesets.list(), _NET + "dnsForwardingRulesets",
+             module="azure.mgmt.dnsresolver.operations._dns_forwarding_rulesets_operations"),
 )
 """The subscription-wide lists, one pager each per subscription."""
 
@@ -214,6 +235,39 @@ def zone_group_list_call(endpoint: str, resource_group: str) -> ListCall:
                     lambda g: g.network.private_dns_zone_groups.list(private_endpoint_name=endpoint,
                                                                      resource_group_name=resource_group),
                     _RG_NET + "privateEndpoints/{0}/privateDnsZoneGroups", (endpoint, resource_group))
+
+
+def resolver_list_call(api: str, resource_group: str, parent: str) -> ListCall:
+    """The lists under one resolver (``inbound_endpoints``) or one ruleset (``forwarding_rules``,
+    ``ruleset_links``): per resolver and per ruleset, never per endpoint."""
+    ops = {"inbound_endpoints": ("_inbound_endpoints_operations", "dnsResolvers/{1}/inboundEndpoints",
+                                 lambda g: g.dnsresolver.inbound_endpoints.list(resource_group, parent)),
+           "forwarding_rules": ("_forwarding_rules_operations", "dnsForwardingRulesets/{1}/forwardingRules",
+                                lambda g: g.dnsresolver.forwarding_rules.list(resource_group, parent)),
+           "ruleset_links": ("_virtual_network_links_operations", "dnsForwardingRulesets/{1}/virtualNetworkLinks",
+                             lambda g: g.dnsresolver.virtual_network_links.list(resource_group, parent))}
+    module, tail, sdk = ops[api]
+    return ListCall(api, "dnsresolver", "build_list_request", sdk,
+                    "/subscriptions/{sub}/resourceGroups/{0}/providers/Microsoft.Network/" + tail,
+                    (resource_group, parent), module=f"azure.mgmt.dnsresolver.operations.{module}")
+
+
+async def _resolver_details(gws: dict[str, Any], gw: Any, limits: _Limits, merged: dict[str, list[dict[str, Any]]]
+                            ) -> tuple[list[Resolver], list[Ruleset]]:
+    """Inbound endpoints per resolver, rules and links per ruleset (a landing zone has a handful of each)."""
+    def owner(rid: str) -> Any:
+        return gws.get(sub_of(rid).lower(), gw)
+
+    resolvers = merged.get("dns_resolvers") or []
+    rulesets = merged.get("dns_forwarding_rulesets") or []
+    inbound = await _gather([_run_list(owner(r["id"]), limits, resolver_list_call(
+        "inbound_endpoints", rg_of(r["id"]), r["name"])) for r in resolvers])
+    rules = await _gather([_run_list(owner(r["id"]), limits, resolver_list_call(
+        "forwarding_rules", rg_of(r["id"]), r["name"])) for r in rulesets])
+    links = await _gather([_run_list(owner(r["id"]), limits, resolver_list_call(
+        "ruleset_links", rg_of(r["id"]), r["name"])) for r in rulesets])
+    return ([resolver_from_dicts(r, i) for r, i in zip(resolvers, inbound, strict=True)],
+            [ruleset_from_dicts(r, ru, li) for r, ru, li in zip(rulesets, rules, links, strict=True)])
 
 
 def unexplained(inv: Inventory) -> list[Endpoint]:
@@ -324,13 +378,15 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
                     for c in (e.get("properties") or {}).get(k) or []}
         merged["vaults"] = [v for v in merged["vaults"]
                             if _in_rg(v.get("id") or "", resource_group) or key(v.get("id")) in targeted]
+        resolvers, rulesets = await _resolver_details(sub_gw, gw, limits, merged)
         inv = Inventory.from_dicts(
             private_endpoints=merged["private_endpoints"], network_interfaces=merged["network_interfaces"],
             virtual_networks=merged["virtual_networks"], private_dns_zones=zones, record_sets=record_sets,
             virtual_network_links=links, vaults=merged["vaults"],
             private_link_services=merged["private_link_services"], load_balancers=merged["load_balancers"],
             virtual_machines=merged["virtual_machines"], public_ip_addresses=merged["public_ip_addresses"],
-            subscriptions=subs, cloud=cloud or cloud_for_arm_endpoint(getattr(gw.target, "arm_endpoint", None)))
+            subscriptions=subs, cloud=cloud or cloud_for_arm_endpoint(getattr(gw.target, "arm_endpoint", None)),
+            resolvers=resolvers, rulesets=rulesets)
         inv.resource_group = resource_group
 
         # Zone groups only where the lists leave a question open (see module docstring).

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from audits import checks
+from audits import checks, resolution
 from audits.collector import collect
 from audits.report import AuditResult
 
@@ -60,14 +60,15 @@ async def run_audit(gw: Any, *, subscriptions: Sequence[str] | None = None, reso
                                 all_subscriptions=all_subscriptions, inventory=inventory,
                                 management_group=management_group)
     collect_requests = cstats.arm_requests
+    paths = resolution.compute(inv)
     verdicts: list[Any] = []
     notes: list[str] = []
     vm_vnets: dict[str, str] = {}
     if probe is not None and probe.mode != "none":
         from audits.probing import run_probes
 
-        verdicts, notes, vm_vnets = await run_probes(gw, inv, probe)
-    findings = checks.run_all(inv, verdicts, vm_vnets or None)
+        verdicts, notes, vm_vnets = await run_probes(gw, inv, probe, paths)
+    findings = checks.run_all(inv, verdicts, vm_vnets or None, paths)
     # Findings and notes quote what the subscription and the VMs said; the log formatter shows them visibly.
     for f in findings:
         log.debug("finding %s on %s: %s", f.check_id, f.resource_id, f.detail)
@@ -83,6 +84,9 @@ async def run_audit(gw: Any, *, subscriptions: Sequence[str] | None = None, reso
         "endpoints": len(inv.endpoints),
         "zones": len(inv.zones),
         "vnets": len(inv.vnets),
+        "peerings": sum(len(v.peerings) for v in inv.vnets),
+        "resolvers": len(inv.resolvers),
+        "rulesets": len(inv.rulesets),
         "probes": len(verdicts),
         "arm_writes": gw.stats.writes - w0,
         "inventory": cstats.inventory,
@@ -92,4 +96,5 @@ async def run_audit(gw: Any, *, subscriptions: Sequence[str] | None = None, reso
         "graph_quota_wait_seconds": cstats.graph_quota_wait,
     }
     scope = {"subscriptions": inv.subscriptions, "resource_group": resource_group, "cloud": str(inv.cloud)}
-    return AuditResult(inventory=inv, findings=findings, probes=verdicts, stats=stats, notes=notes, scope=scope)
+    return AuditResult(inventory=inv, findings=findings, probes=verdicts, stats=stats, notes=notes, scope=scope,
+                       resolution=paths)

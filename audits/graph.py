@@ -55,7 +55,8 @@ ENDPOINTS = f"""resources
 OTHER_TYPES = ("microsoft.network/virtualnetworks", "microsoft.network/privatednszones",
                "microsoft.network/privatednszones/virtualnetworklinks", "microsoft.network/privatelinkservices",
                "microsoft.network/loadbalancers", "microsoft.compute/virtualmachines",
-               "microsoft.network/publicipaddresses", "microsoft.network/networkinterfaces", "microsoft.keyvault/vaults")
+               "microsoft.network/publicipaddresses", "microsoft.network/networkinterfaces", "microsoft.keyvault/vaults",
+               "microsoft.network/dnsresolvers", "microsoft.network/dnsforwardingrulesets")
 
 OTHERS = f"""resources
 | where type in~ ({", ".join(f"'{t}'" for t in OTHER_TYPES)})
@@ -78,6 +79,8 @@ LIST_OF_TYPE = {
     "microsoft.network/loadbalancers": "load_balancers",
     "microsoft.compute/virtualmachines": "virtual_machines",
     "microsoft.network/publicipaddresses": "public_ip_addresses",
+    "microsoft.network/dnsresolvers": "dns_resolvers",
+    "microsoft.network/dnsforwardingrulesets": "dns_forwarding_rulesets",
 }
 """Resource Graph type -> the name of the ARM list it replaces (``collector.SUBSCRIPTION_LISTS``)."""
 

@@ -405,6 +405,13 @@ class Gateway:
         return self._build("privatedns", PrivateDnsManagementClient)
 
     @property
+    def dnsresolver(self) -> Any:
+        """``azure.mgmt.dnsresolver.aio.DnsResolverManagementClient``."""
+        from azure.mgmt.dnsresolver.aio import DnsResolverManagementClient
+
+        return self._build("dnsresolver", DnsResolverManagementClient)
+
+    @property
     def compute(self) -> Any:
         """``azure.mgmt.compute.aio.ComputeManagementClient``."""
         from azure.mgmt.compute.aio import ComputeManagementClient

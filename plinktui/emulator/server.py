@@ -40,12 +40,12 @@ DEFAULT_TENANT = "72f988bf-0000-4000-8000-000000000001"
 LATENCY_PROFILE: dict[str, float] = {
     "resourceGroup": 0, "vnet": 4, "subnet": 3, "nsg": 3, "pip": 3, "nic": 2, "vault": 20, "zone": 30,
     "link": 30, "pe": 60, "zonegroup": 5, "lb": 5, "pls": 30, "vm": 60, "runcommand": 20, "record": 0,
-    "purge": 20,
+    "purge": 20, "dnsresolver": 30, "resolverendpoint": 30, "ruleset": 10,
 }
 """Seconds before an LRO completes at ``--latency-scale 1`` (README, "Latency profile")."""
 
 PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "deployments", "images",
-             "resourcegraph")
+             "resourcegraph", "dnsresolver")
 """Provider modules under plinktui.emulator.providers; each has ``register(emu)``."""
 
 MAX_BODY = 4 * 1024 * 1024
@@ -62,6 +62,10 @@ class EmulatorConfig:
     page_size: int = 100
     reader_only: bool = False
     """The caller gets Reader permissions: writes answer 403 AuthorizationFailed, permissions API says so."""
+    reader_scopes: list[str] = field(default_factory=list)
+    """Scopes (subscription or resource group ids) where the caller is only a Reader: writes there answer 403
+    AuthorizationFailed, the permissions API there says Reader, and linking a zone to a VNet there is refused with
+    LinkedAuthorizationFailed (no ``virtualNetworks/join/action``)."""
     subscription_id: str = DEFAULT_SUBSCRIPTION
     tenant_id: str = DEFAULT_TENANT
     subscriptions: int = 1
@@ -183,9 +187,15 @@ class Emulator:
             f"The provided location '{location}' is not available for resource type '{rtype}'. "
             f"List of available regions for the resource type is '{','.join(sorted(LOCATION_NAMES))}'.")
 
+    def is_reader(self, scope: str) -> bool:
+        """Whether the caller is only a Reader at this id or scope (``reader_only`` or a ``reader_scopes`` prefix)."""
+        low = scope.lower().rstrip("/") + "/"
+        return self.config.reader_only or any(low.startswith(s.lower().rstrip("/") + "/")
+                                              for s in self.config.reader_scopes)
+
     def check_write_allowed(self, req: Req) -> None:
-        """Reader-only mode refuses every write with ARM's AuthorizationFailed."""
-        if self.config.reader_only:
+        """Reader-only mode (or a Reader scope) refuses every write with ARM's AuthorizationFailed."""
+        if self.is_reader(req.path):
             action = f"{req.method.lower()}"
             raise errors.AuthorizationFailed(
                 "The client 'plinktui-demo-user' with object id '00000000-0000-0000-0000-0000000000aa' does not have "

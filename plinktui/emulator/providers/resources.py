@@ -179,7 +179,8 @@ def register(emu: Emulator) -> None:
     # -- permissions (Microsoft.Authorization) --------------------------------------------------------------------
     async def permissions(req: Req) -> Resp:
         emu.check_scope(req)
-        return Resp(200, {"value": [READER if cfg.reader_only else CONTRIBUTOR]})
+        return Resp(200, {"value": [READER if emu.is_reader(req.path.split("/providers/Microsoft.Authorization")[0])
+                                    else CONTRIBUTOR]})
 
     router.add("GET", "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Authorization/permissions",
                permissions)
