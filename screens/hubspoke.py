@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from screens import safe
 from screens.widgets.vimtable import VimTable
 
 VERDICT_STYLE = {"private": "bold green", "public": "bold red", "timeout": "bold red", "servfail": "bold red",
@@ -77,7 +78,7 @@ class HubSpokeScreen(Screen[None]):
         self.audit()
 
     def _status(self, text: str) -> None:
-        self.query_one("#hs-status", Static).update(text)
+        self.query_one("#hs-status", Static).update(safe.text(text))  # names and errors from the tenant
 
     @work(exclusive=True, group="hubspoke", exit_on_error=False)
     async def audit(self) -> None:
@@ -108,8 +109,7 @@ class HubSpokeScreen(Screen[None]):
         table.clear(columns=True)
         table.add_columns(*rows[0])
         for r in rows[1:]:
-            cells: list[Any] = [*r[:4], Text(r[4], style=VERDICT_STYLE.get(r[4], "")), r[5]]
-            table.add_row(*cells)
+            table.add_row(*safe.row(r[:4]), safe.text(r[4], style=VERDICT_STYLE.get(r[4], "")), safe.text(r[5]))
         proven, broken = proven_vnets(result)
         spokes = sorted({r[0] for r in rows[1:] if "spoke" in r[0]})
         head = (f"{len([v for v in spokes if v in proven])} of {len(spokes)} spokes proven private"
@@ -120,12 +120,12 @@ class HubSpokeScreen(Screen[None]):
         lines = [Text.from_markup("[b]Findings[/b]")]
         errors = [f for f in result.findings if f.severity == "error"]
         for f in errors:
-            lines.append(Text(f"✗ {f.check_id} {f.title}: {f.detail}", style="red"))
-            lines.append(Text(f"  fix: $ {f.remediation.command}"))
+            lines.append(safe.text(f"✗ {f.check_id} {f.title}: {f.detail}", style="red"))
+            lines.append(safe.text(f"  fix: $ {f.remediation.command}"))
         if not errors:
             lines.append(Text("no errors", style="green"))
-        lines += [Text(line, style="green") for line in proof_lines(result)]
-        self.query_one("#hs-findings", Static).update(Text("\n").join(lines))
+        lines += [safe.text(line, style="green") for line in proof_lines(result)]
+        self.query_one("#hs-findings", Static).update(safe.join_lines(lines))
 
     def _next_beat(self) -> None:
         app: Any = self.app
