@@ -300,7 +300,8 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
         if r.mode == "json":
             r.obj({"kind": "error", "message": "the plan is not valid; nothing was created", "problems": e.problems})
         else:
-            print(f"plinktui: the plan {e.source} is not valid; nothing was created:", file=r.err)
+            what = f"the plan of run {args.resume}" if args.resume else f"the plan {args.plan}"
+            print(f"plinktui: {what} is not valid; nothing was created:", file=r.err)
             for p in e.problems:
                 print(f"  - {p}", file=r.err)
         return int(ExitCode.ERROR)

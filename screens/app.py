@@ -36,6 +36,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme"),
+        Binding("f2", "toggle_explain", "Side panel", id="app.explain"),
         Binding("space", "autopilot_continue", "Continue", id="app.autopilot.continue", show=False),
         Binding("a", "autopilot_toggle", "Auto-advance", id="app.autopilot.toggle", show=False),
         Binding("R", "reset_demo", "Reset demo", id="app.demo.reset", show=False),
@@ -78,6 +79,8 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         from screens.welcome import WelcomeScreen
 
         self._fix_console_size(self.size.width, self.size.height)
+        self.screen_change_signal.subscribe(self, self._fit_screen)
+        self._fit(self.size.width, self.size.height)
         self.push_screen(WelcomeScreen())
         if self.connect:
             self.call_after_refresh(self.open_gateway)
@@ -87,6 +90,24 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def on_resize(self, event: Any) -> None:
         self._fix_console_size(event.size.width, event.size.height)
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        """Adapt the layout to the terminal: narrow below 100 columns, a "make it larger" view below the minimum."""
+        from screens.widgets.fit import TooSmall, size_classes
+
+        self.update_classes(size_classes(width, height), animate=False)
+        for screen in self.screen_stack:
+            self._fit_screen(screen)
+            for widget in screen.query(TooSmall):
+                widget.refresh_size()
+
+    def _fit_screen(self, screen: Any) -> None:
+        """Every screen carries a (normally hidden) TooSmall view, like Textual's own toast rack."""
+        from screens.widgets.fit import TooSmall
+
+        if screen.is_attached and not screen.query_children(TooSmall):
+            screen.mount(TooSmall())
 
     def _fix_console_size(self, width: int, height: int) -> None:
         # The app's Rich console only measures (it writes nowhere). Without a fixed size every measurement asks
@@ -270,6 +291,26 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
             self.autopilot.finished = True
 
     # ------------------------------------------------------------------ errors
+    def _fatal_error(self) -> None:
+        """An unhandled error: the full traceback goes to a log file, the terminal gets one readable paragraph.
+
+        (Textual's default prints a Rich traceback with local variables: thousands of lines that can hold
+        subscription data.)
+        """
+        import sys
+        import traceback
+
+        from rich.text import Text
+
+        error = sys.exc_info()[1] or self._exception
+        log = write_crash_log("".join(traceback.format_exception(error)) if error else "unknown error")
+        self.bell()
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}" if error else "?"
+        self._exit_renderables.append(Text(f"plinktui stopped on an unexpected error ({reason.strip()}).\n"
+                                           f"The full traceback is in {log}; please include it when you report "
+                                           "this."))
+        self._close_messages_no_wait()
+
     def show_worker_error(self, worker: Worker[Any]) -> None:
         """One readable modal for any worker error; never a traceback."""
         exc = worker.error
@@ -287,6 +328,10 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         step = getattr(self.screen, "STEP", None) or ("audit" if type(self.screen).__name__ == "AuditScreen"
                                                       else "provision")
         self.push_screen(HelpScreen(concepts.SCREEN_HELP.get(step, "")))
+
+    def action_toggle_explain(self) -> None:
+        """Show or hide the explanation panel (collapsed by default below 100 columns)."""
+        self.toggle_class("-explain-flipped")
 
     def action_toggle_theme(self) -> None:
         """Light/dark."""
@@ -394,4 +439,21 @@ def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool) -> int:
         result = app.run()
     except KeyboardInterrupt:
         return 130
+    if app.return_code:
+        return int(app.return_code)  # an unhandled error already said what happened (and where its log is)
     return int(result or 0)
+
+
+def write_crash_log(text: str) -> Path:
+    """Write a traceback to ``<state dir>/logs/crash-<time>.log`` (0600) and return its path."""
+    import time
+
+    from plinktui.settings import state_dir
+
+    d = state_dir() / "logs"
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = d / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path

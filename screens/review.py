@@ -58,14 +58,17 @@ class ReviewScreen(WizardStep):
         self._show_plan(build_graph(self.plan))
         self.run_preflight()
 
-    def _show_plan(self, graph: Any) -> None:
+    def _show_plan(self, graph: Any, facts: Any = None) -> None:
         plan = self.plan
+        rg_exists = bool(getattr(facts, "rg_exists", False))
         table = self.query_one("#plan-table", DataTable)
         table.clear(columns=True)
         table.add_columns("action", "kind", "name", "region")
         region_of = {"vault": plan.vault.region, "zone": "global", "link": "global", "rg": plan.network.region}
         for node in graph:
             action = {"create": "create", "reuse": "reuse", "step": "check"}.get(node.mode, node.mode)
+            if node.key == "rg" and rg_exists:
+                action = "use existing"  # preflight found the group: nothing to create (or to count) there
             table.add_row(action, KIND.get(node.key, node.key), node.name,
                           region_of.get(node.key, plan.network.region), key=node.key)
         tree = self.query_one("#deps", Tree)
@@ -74,7 +77,8 @@ class ReviewScreen(WizardStep):
         added: dict[str, Any] = {}
         for node in graph:
             parent = added.get(node.deps[-1]) if node.deps else None
-            label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if node.mode == "reuse" else "")
+            reused = node.mode == "reuse" or (node.key == "rg" and rg_exists)
+            label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if reused else "")
             added[node.key] = (parent or tree.root).add(label, expand=True)
         tree.root.expand_all()
         best, path = graph.critical_path()
@@ -92,7 +96,7 @@ class ReviewScreen(WizardStep):
 
         res = await preflight.run(await self.plink.gateway(), self.plan)
         self.preflight_result = res
-        self._show_plan(build_graph(self.plan, res.facts))
+        self._show_plan(build_graph(self.plan, res.facts), res.facts)
         lines = [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in res.problems] or \
             ["✓ permissions, providers, regions and names look fine"]
         self.query_one("#preflight", Static).update("\n".join(lines))

@@ -137,6 +137,17 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
     def autopilot_fill(self) -> None:
         """Put the story's default answers in the form."""
 
+    def command_available(self, action: str) -> bool:
+        """Palette: Next only while it is enabled, Back only where there is a step to go back to."""
+        if action == "next":
+            try:
+                return not self.query_one("#next", Button).disabled
+            except Exception:  # noqa: BLE001 - not composed yet
+                return False
+        if action == "back":
+            return len(self.app.screen_stack) > 2
+        return self.check_action(action, ()) is True
+
     def commands(self) -> list[tuple[str, str, str]]:
         """Screen-aware palette commands: (title, help, action)."""
         return [("Next step", "Go to the next wizard step", "next"), ("Back", "Previous step", "back")]

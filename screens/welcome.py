@@ -45,6 +45,8 @@ class WelcomeScreen(WizardStep):
         yield Button("Resume selected run", id="resume")
         yield Button("Tear down selected run", id="teardown", variant="error")
 
+    _has_runs = False
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#back", Button).display = False
@@ -85,6 +87,19 @@ class WelcomeScreen(WizardStep):
         has = bool(runs)
         for wid in ("#runs", "#runs-label", "#resume", "#teardown"):
             self.query_one(wid).display = has
+        self._has_runs = has
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``m``/``t`` only when there is a run to resume or tear down."""
+        if action in ("resume", "teardown"):
+            return self._has_runs
+        return True
+
+    def command_available(self, action: str) -> bool:
+        if action == "audit":
+            return self.plink.gw is not None
+        return super().command_available(action)
 
     def _selected_run(self) -> str | None:
         table = self.query_one("#runs", DataTable)
@@ -118,8 +133,13 @@ class WelcomeScreen(WizardStep):
 
             self.app.push_screen(ProvisionScreen(resume_run=run_id))
 
-    def action_teardown(self) -> None:
-        """Tear down the selected run (after confirming)."""
+    def action_teardown(self, from_key: bool = True) -> None:
+        """Tear down the selected run (after confirming); the key acts only on a row the user has focused."""
+        table = self.query_one("#runs", DataTable)
+        if from_key and not table.has_focus:
+            table.focus()
+            self.notify("Choose the run to tear down (↑/↓), then press t again.")
+            return
         run_id = self._selected_run()
         if run_id:
             self.plink.confirm_teardown(run_id, after=self.load_runs)
@@ -137,13 +157,13 @@ class WelcomeScreen(WizardStep):
 
     @on(Button.Pressed, "#teardown")
     def _teardown(self) -> None:
-        self.action_teardown()
+        self.action_teardown(from_key=False)
 
     def autopilot_ready(self) -> bool:
         return self.plink.gw is not None
 
     def commands(self) -> list[tuple[str, str, str]]:
-        return [("Start setup", "Guided private endpoint setup", "start"),
+        return [("Start setup", "Guided private endpoint setup", "next"),
                 ("Audit subscription", "Open the audit pane directly", "audit"),
                 ("Resume run", "Resume the selected run", "resume"),
                 ("Tear down run", "Delete what the selected run created", "teardown")]

@@ -19,7 +19,7 @@ from screens.vault import VaultScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
-from tests.tui_helpers import advance, seeded, seeded_cloud, table_rows, wait_for
+from tests.tui_helpers import advance, row_dicts, seeded, seeded_cloud, table_rows, wait_for
 
 SIZE = (160, 50)
 
@@ -153,13 +153,14 @@ async def test_existing_vault_end_to_end(emu_factory, tmp_path) -> None:
         await _to_review_then_provision(pilot, app)
 
         audit = app.screen
-        endpoints = table_rows(audit.query_one("#endpoints", DataTable))
-        ep = next(r for r in endpoints if r[0] == "pe-kv-existing-e2e")
-        assert ep[2].startswith("10.20.") and ep[4] == "Approved"
+        endpoints = row_dicts(audit.query_one("#endpoints", DataTable))
+        ep = next(r for r in endpoints if r["endpoint"] == "pe-kv-existing-e2e")
+        assert ep["private IP"].startswith("10.20.") and ep["connection"] == "Approved"
         await wait_for(pilot, lambda: audit.query_one("#dns", DataTable).row_count > 0, what="dns rows")
-        probe = next(r for r in table_rows(audit.query_one("#dns", DataTable))
-                     if r[1] == "kv-existing-e2e.vault.azure.net")
-        assert probe[0] == "vm-jumpbox" and probe[2] == ep[2] and probe[6] == "✓ pass"
+        probe = next(r for r in row_dicts(audit.query_one("#dns", DataTable))
+                     if r["FQDN"] == "kv-existing-e2e.vault.azure.net")
+        assert probe["VM"] == "vm-jumpbox" and probe["resolved IPs"] == ep["private IP"]
+        assert probe["verdict"] == "✓ pass"
     # the reused vault is still there and was not re-created
     from plinktui.journal import Journal
 
@@ -207,14 +208,18 @@ async def test_new_vnet_end_to_end(emu_factory, tmp_path) -> None:
         await _to_review_then_provision(pilot, app)
 
         audit = app.screen
-        ep = next(r for r in table_rows(audit.query_one("#endpoints", DataTable)) if r[0] == f"pe-{vault_name}")
-        assert ep[2].startswith("10.70.1.") and ep[4] == "Approved"
+        ep = next(r for r in row_dicts(audit.query_one("#endpoints", DataTable))
+                  if r["endpoint"] == f"pe-{vault_name}")
+        assert ep["private IP"].startswith("10.70.1.") and ep["connection"] == "Approved"
         await wait_for(pilot, lambda: audit.query_one("#dns", DataTable).row_count > 0, what="dns rows")
         # the new test VM is probed with the key generated for it (not the demo jumpbox's key)
-        probe = next(r for r in table_rows(audit.query_one("#dns", DataTable)) if r[0] == "vm-kv-probe")
-        assert probe[1] == f"{vault_name}.vault.azure.net" and probe[2] == ep[2] and probe[6] == "✓ pass"
-        assert probe[5].startswith("10.70.1.")  # healthstatus: the vault saw the VM's private IP in the new VNet
-        assert str(audit.query_one("#banner", Static).render()).startswith("✓ PRIVATE PATH PROVEN from vm-kv-probe")
+        probe = next(r for r in row_dicts(audit.query_one("#dns", DataTable)) if r["VM"] == "vm-kv-probe")
+        assert probe["FQDN"] == f"{vault_name}.vault.azure.net" and probe["resolved IPs"] == ep["private IP"]
+        assert probe["verdict"] == "✓ pass"
+        # healthstatus: the vault saw the VM's private IP in the new VNet
+        assert probe["healthstatus addr"].startswith("10.70.1.")
+        banner = str(audit.query_one("#banner", Static).render())
+        assert f"✓ private path proven for pe-{vault_name}: " in banner and "from vm-kv-probe" in banner
         vnet = next(v for v in audit.result.inventory.vnets if v.name == "vnet-kv-e2e")
         assert vnet.address_prefixes == ["10.70.0.0/16"] and [sn.prefixes for sn in vnet.subnets] == [["10.70.1.0/24"]]
 
@@ -258,7 +263,7 @@ async def test_failed_run_shows_plain_words_and_retry_completes_it(emu_factory, 
         assert reason.startswith(said) and "Retry (r) resumes this run" in reason and "Tear down (t)" in reason
         log = _log_text(screen)
         assert said in log.replace("\n", "") and "Traceback" not in log
-        rows = {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}
+        rows = {r[2]: r[0] for r in table_rows(screen.query_one("#resources", DataTable))}
         assert rows[plan_pe] == "✗ failed"
         run_id = screen.handle.journal.run_id
         assert Journal.open(run_id).data["state"] != "succeeded"
@@ -270,7 +275,7 @@ async def test_failed_run_shows_plain_words_and_retry_completes_it(emu_factory, 
         assert not isinstance(app.screen, ErrorModal), app.screen.message
         audit = app.screen
         await wait_for(pilot, lambda: audit.result is not None, timeout=60, what="audit after the retried run")
-        assert {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}[plan_pe] == "✓ done"
+        assert {r[2]: r[0] for r in table_rows(screen.query_one("#resources", DataTable))}[plan_pe] == "✓ done"
         assert [r["run_id"] for r in Journal.list_runs()] == [run_id]  # resumed, not a second run
         assert Journal.open(run_id).data["state"] == "succeeded"
 
@@ -285,8 +290,7 @@ async def test_failed_run_resume_later_then_resume_from_welcome(emu_factory, tmp
         run_id = screen.handle.journal.run_id
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="welcome")
-        welcome = app.screen
-        welcome.load_runs()
+        welcome = app.screen  # the run is listed at once (no reload, no restart)
         await wait_for(pilot, lambda: welcome.query_one("#runs", DataTable).row_count == 1, what="run listed")
         assert table_rows(welcome.query_one("#runs", DataTable))[0][0] == run_id
         await pilot.press("m")
