@@ -35,8 +35,10 @@ def _target_flags(suppress: bool = False) -> argparse.ArgumentParser:
                        help="CA file that anchors trust in --arm-endpoint")
     group.add_argument("--demo", action="store_true", default=default(False),
                        help="use the embedded demo cloud (offline)")
-    group.add_argument("--log-level", default=default(os.environ.get("PLINKTUI_LOG_LEVEL", "WARNING")),
-                       help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr and never carry secrets")
+    group.add_argument("--log-level", default=default(os.environ.get("PLINKTUI_LOG_LEVEL") or None),
+                       help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr and never carry secrets "
+                            "(the Azure SDK's own warnings, e.g. every credential DefaultAzureCredential tried, "
+                            "appear only when a level is given)")
     return parent
 
 
@@ -84,9 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.WARNING), stream=sys.stderr,
+def _logging(level: str | None) -> None:
+    logging.basicConfig(level=getattr(logging, (level or "WARNING").upper(), logging.WARNING), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level is None:
+        # Without --log-level the user gets plinktui's one-line messages, not the SDK's: azure.identity alone logs
+        # a paragraph per credential it tried, on every client, and says nothing about `az login`.
+        logging.getLogger("azure").setLevel(logging.CRITICAL)
+        logging.getLogger("msal").setLevel(logging.CRITICAL)
     # The SDK's HTTP logging policy redacts headers, but request/response bodies are never wanted in our logs.
     logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
     logging.getLogger("asyncssh").setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -158,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage line
         return int(exc.code or 0) and ExitCode.ERROR
-    _logging(getattr(args, "log_level", "WARNING") or "WARNING")
+    _logging(getattr(args, "log_level", None) or None)
     try:
         return _dispatch(args, parser)
     except KeyboardInterrupt:

@@ -171,18 +171,31 @@ def _subscription(args: argparse.Namespace) -> str | None:
 
 
 async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = None) -> Any:
-    from plinktui.cloud import Gateway, resolve_target
+    from plinktui.cloud import DEMO_CLOUD, Gateway, TargetError, describe_cloud, resolve_target, run_cloud
 
     fb = fallback or {}
-    arm = getattr(args, "arm_endpoint", None) or (None if getattr(args, "demo", False) else fb.get("arm_endpoint"))
+    run_is_demo = bool(fb) and run_cloud(fb) == DEMO_CLOUD
+    if getattr(args, "demo", False) and fb and not run_is_demo:
+        raise TargetError(f"this run belongs to {describe_cloud(run_cloud(fb))}, not the demo cloud; drop --demo")
+    # A run on the demo cloud goes back to it without flags (its endpoint's port changes between sessions).
+    demo = bool(getattr(args, "demo", False)) or (run_is_demo and not getattr(args, "arm_endpoint", None))
+    arm = getattr(args, "arm_endpoint", None) or (None if demo else fb.get("arm_endpoint"))
     ca = getattr(args, "ca_cert", None) or (fb.get("ca_cert") if arm and arm == fb.get("arm_endpoint") else None)
     if arm == "https://management.azure.com":
         arm = None
     target = await resolve_target(arm_endpoint=arm, ca_cert=ca, subscription=_subscription(args) or
-                                  fb.get("subscription_id"), demo=bool(getattr(args, "demo", False)))
+                                  fb.get("subscription_id"), demo=demo)
     from plinktui.settings import Settings
 
     return Gateway(target, total_timeout=Settings.from_env().total_timeout)
+
+
+async def _signed_in(gw: Any) -> None:
+    """Real Azure: one token request before anything else, so a missing sign-in is one line that says `az login`."""
+    if not gw.target.is_emulator:
+        from plinktui.signin import ensure_signed_in
+
+        await ensure_signed_in(gw)
 
 
 def _confirm(prompt: str) -> bool:
@@ -320,13 +333,20 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
             gw_cm = await _gateway(args, journal.data.get("target") if journal else None)
         except TargetError as e:
             return _fail(r, str(e))
+        from plinktui.cloud import cloud_name
+
         async with gw_cm as gw:
+            try:
+                await _signed_in(gw)
+            except TargetError as e:
+                return _fail(r, str(e))
             if journal is None:
                 # Written before preflight so a run killed this early is still listed (and resumable); removed
                 # again if preflight rejects the plan, since nothing was created.
                 journal = Journal.create(plan.name, plan.to_dict(), plan_file=str(plan.source), target={
                     "arm_endpoint": gw.target.arm_endpoint, "subscription_id": gw.target.subscription_id,
-                    "is_emulator": gw.target.is_emulator})
+                    "is_emulator": gw.target.is_emulator,
+                    "cloud": cloud_name(gw.target, bool(getattr(args, "demo", False)))})
                 journal.data["target"]["ca_cert"] = gw.target.ca_cert
                 journal.save()
                 fresh = True
@@ -478,6 +498,10 @@ async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
             except TargetError as e:
                 return _fail(r, str(e))
             async with gw_cm as gw:
+                try:
+                    await _signed_in(gw)
+                except TargetError as e:
+                    return _fail(r, str(e))
                 res = await teardown(gw, journal, purge=args.purge, emit=r.event, max_parallel=args.max_parallel)
     except JournalError as e:
         return _fail(r, str(e))

@@ -26,6 +26,24 @@ AUTOPILOT_LATENCY_SCALE = 0.05
 """The embedded cloud's latency scale under ``--autopilot`` (keeps the whole story well under 90 s)."""
 
 
+WORKER_TITLES = {"connect": "Cannot connect to the cloud", "audit": "The audit did not finish",
+                 "provision": "The run stopped", "preflight": "Preflight did not finish",
+                 "subs": "Cannot list subscriptions", "network": "Cannot read regions and VNets",
+                 "vms": "Cannot list the VMs", "teardown": "Teardown did not finish", "reset": "The reset stopped"}
+"""The error modal's title per worker group: what did not happen, in words (never a function's name)."""
+
+
+def target_status(target: Any, demo: bool) -> str:
+    """The welcome screen's cloud line. A ✓ only for what is known to work: the emulator answered; real Azure is
+    only reached after sign-in (on the next screen)."""
+    if target.is_emulator:
+        where = "Demo cloud (embedded Azure emulator, offline)" if demo else f"ARM {target.arm_endpoint} (emulator)"
+        return f"✓ {where} · subscription {target.subscription_id}"
+    sub = (f"subscription {target.subscription_id}" if target.subscription_id
+           else "the subscription is picked after sign-in")
+    return f"Azure Resource Manager {target.arm_endpoint} · sign-in on the next screen · {sub}"
+
+
 class PlinkApp(ReportsWorkerErrors, App[int]):
     """plinktui."""
 
@@ -151,11 +169,19 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self.state.subscription_id = target.subscription_id or ""
         if self.credential is not None:
             self.load_identity()
-        where = "Demo cloud (embedded Azure emulator, offline)" if target.is_emulator and self.demo else \
-            f"ARM {target.arm_endpoint}" + (" (emulator)" if target.is_emulator else "")
-        self.target_status = f"✓ {where} · subscription {target.subscription_id or '(pick one)'}"
+        self.target_status = target_status(target, self.demo)
         self._gw_ready.set()
         self._refresh_welcome()
+
+    def cloud(self) -> str:
+        """The cloud the app is on, as runs record it (``demo`` or the ARM endpoint)."""
+        from plinktui.cloud import DEMO_CLOUD, PUBLIC_ARM
+
+        if self.demo:
+            return DEMO_CLOUD
+        if self.gw is not None:
+            return str(self.gw.target.arm_endpoint).rstrip("/")
+        return str(self.target_kwargs.get("arm_endpoint") or PUBLIC_ARM).rstrip("/")
 
     def _refresh_welcome(self) -> None:
         from screens.welcome import WelcomeScreen
@@ -171,7 +197,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def use_subscription(self, subscription_id: str) -> None:
         """Bind the gateway to the chosen subscription."""
-        if self._root_gw is not None and subscription_id and subscription_id != self.gw.subscription_id:
+        if self._root_gw is not None and subscription_id and subscription_id != self.gw.target.subscription_id:
             self.gw = self._root_gw.for_subscription(subscription_id)
 
     def _make_credential(self) -> Any:
@@ -317,7 +343,8 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         if exc is None or isinstance(exc, asyncio.CancelledError):
             return
         message, fix = describe_error(exc)
-        self.push_screen(ErrorModal(f"Something went wrong ({worker.name or worker.group})", message, fix))
+        what = WORKER_TITLES.get(worker.group, "Something went wrong")
+        self.push_screen(ErrorModal(what, message, fix))
 
     # ------------------------------------------------------------------ actions
     def action_help(self) -> None:
@@ -364,11 +391,13 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
     @work(exclusive=True, group="reset", exit_on_error=False)
     async def reset_demo(self) -> None:
         """Teardown + purge of every demo run."""
+        from plinktui.cloud import DEMO_CLOUD, run_cloud
         from plinktui.journal import Journal
         from screens.runner import teardown_run
 
         gw = await self.gateway()
-        runs = [r for r in Journal.list_runs() if r.get("state") not in ("torn_down",)]
+        runs = [r for r in Journal.list_runs() if r.get("state") not in ("torn_down",)
+                and run_cloud(Journal.open(r["run_id"]).data.get("target")) == DEMO_CLOUD]  # never a real run
         for r in runs:
             self.notify(f"tearing down {r['run_id']}…")
             await teardown_run(gw, r["run_id"], _quiet, purge=True)

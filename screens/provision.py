@@ -110,7 +110,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
 
                 if self.plan.test_vm.enabled:
                     read_public_key(self.plan)  # an unreadable key file stops here, before a journal exists
-                self.handle = runner.RunHandle(runner.create_journal(gw, self.plan), self.plan)
+                self.handle = runner.RunHandle(runner.create_journal(gw, self.plan, demo=self.plink.demo), self.plan)
                 fresh = True
         self.plink.current_run = self.handle.journal.run_id
         self.query_one("#prov-title", Static).update(

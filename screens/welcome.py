@@ -42,6 +42,7 @@ class WelcomeScreen(WizardStep):
         )
         yield Label("Previous runs (resume or tear down)", id="runs-label")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="other-runs", classes="note", markup=False)
         yield Button("Resume selected run", id="resume")
         yield Button("Tear down selected run", id="teardown", variant="error")
 
@@ -53,12 +54,12 @@ class WelcomeScreen(WizardStep):
         table = self.query_one("#runs", DataTable)
         table.add_columns("run", "plan", "state", "started")
         self.refresh_status()
-        self.load_runs()
 
     def refresh_status(self) -> None:
         """Show where ARM is (demo cloud or real Azure) and whether it is ready."""
         self.query_one("#target-status", Static).update(self.plink.target_status)
         self.revalidate()
+        self.load_runs()  # the runs shown are the chosen cloud's
 
     def extra_problem(self) -> str:
         return "" if self.plink.gw is not None else "connecting…"
@@ -73,12 +74,34 @@ class WelcomeScreen(WizardStep):
     @work(exclusive=True, group="runs", exit_on_error=False, thread=True)
     def load_runs(self) -> None:
         """Read the run journals (files only; no Azure call)."""
+        import json
+
+        from plinktui.cloud import run_cloud
         from plinktui.journal import Journal
+        from plinktui.settings import runs_dir
 
         runs = Journal.list_runs()
+        for r in runs:
+            try:  # read only (opening a journal would tidy files a running apply may be writing)
+                r["cloud"] = run_cloud(json.loads((runs_dir() / f"{r['run_id']}.json").read_text()).get("target"))
+            except (OSError, ValueError, AttributeError):
+                r["cloud"] = "?"
         self.app.call_from_thread(self._show_runs, runs)
 
-    def _show_runs(self, runs: list[dict[str, Any]]) -> None:
+    def _show_runs(self, all_runs: list[dict[str, Any]]) -> None:
+        from plinktui.cloud import describe_cloud
+
+        # Runs of another cloud are listed apart and never acted on from here (their resources are elsewhere).
+        here = self.plink.cloud()
+        runs = [r for r in all_runs if r.get("cloud") == here]
+        others: dict[str, int] = {}
+        for r in all_runs:
+            if r.get("cloud") != here:
+                others[r.get("cloud") or "?"] = others.get(r.get("cloud") or "?", 0) + 1
+        note = self.query_one("#other-runs", Static)
+        note.update("; ".join(f"{n} run{'s' * (n != 1)} on {describe_cloud(c)}" for c, n in others.items())
+                    + " (switch the cloud above to resume or tear them down)" if others else "")
+        note.display = bool(others)
         table = self.query_one("#runs", DataTable)
         table.clear()
         for r in reversed(runs[-20:]):
@@ -120,6 +143,12 @@ class WelcomeScreen(WizardStep):
         """Open the audit pane on this subscription directly."""
         if self.plink.gw is None:
             self.notify("still connecting to the cloud…", severity="warning")
+            return
+        if not self.plink.gw.target.subscription_id:
+            # Real Azure without --subscription or an az CLI default: sign in and pick one, then the audit opens.
+            from screens.signin import SignInScreen
+
+            self.app.push_screen(SignInScreen(then="audit"))
             return
         from screens.audit import AuditScreen
 

@@ -251,7 +251,8 @@ async def test_welcome_offers_resume_and_teardown_only_with_runs_and_t_needs_a_c
                        what="runs loaded")
         assert welcome.check_action("teardown", ()) is False and welcome.check_action("resume", ()) is False
         assert not {"Resume run", "Tear down run"} & set(_palette_titles(welcome))
-        Journal.create("kv-demo", {"plan": {"name": "kv-demo"}}, plan_file=None, target={"is_emulator": True})
+        Journal.create("kv-demo", {"plan": {"name": "kv-demo"}}, plan_file=None,
+                       target={"is_emulator": True, "cloud": "demo"})
         welcome.load_runs()
         await wait_for(pilot, lambda: welcome.query_one("#runs", DataTable).row_count == 1, what="run listed")
         assert welcome.check_action("teardown", ()) is True
@@ -272,3 +273,24 @@ async def test_next_is_offered_in_the_palette_only_when_it_is_enabled() -> None:
         welcome = app.screen
         assert welcome.query_one("#next", Button).disabled
         assert not {"Start setup", "Audit subscription", "Back"} & set(_palette_titles(welcome))
+
+
+# ------------------------------------------------------------------------------------------------ Why 6: clouds
+async def test_runs_of_another_cloud_are_listed_apart_and_not_acted_on() -> None:
+    from plinktui.journal import Journal
+
+    Journal.create("kv-prod", {"plan": {"name": "kv-prod"}}, plan_file=None,
+                   target={"arm_endpoint": "https://management.azure.com", "is_emulator": False,
+                           "cloud": "https://management.azure.com"})
+    app = _offline_app()  # the demo cloud
+    async with app.run_test(size=(120, 40)) as pilot:
+        welcome = app.screen
+        note = welcome.query_one("#other-runs", Static)
+        await wait_for(pilot, lambda: note.display, what="other-cloud runs listed apart")
+        assert str(note.render()) == ("1 run on Azure (https://management.azure.com) (switch the cloud above to "
+                                      "resume or tear them down)")
+        assert welcome.query_one("#runs", DataTable).row_count == 0
+        assert welcome.check_action("teardown", ()) is False and welcome.check_action("resume", ()) is False
+        await pilot.press("t", "m")
+        await pilot.pause(0.1)
+        assert app.screen is welcome
