@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="the TUI on the embedded demo cloud (offline)")
     demo.add_argument("--autopilot", action="store_true", help="play the whole story for a presenter")
+    demo.add_argument("--serve", action="store_true",
+                      help="serve the demo to browsers (textual-serve); each tab gets its own session")
+    demo.add_argument("--port", type=int, default=8000, help="--serve: the port (default 8000)")
+    demo.add_argument("--host", default="127.0.0.1", help="--serve: the address to listen on (default loopback)")
 
     setup = sub.add_parser("setup", parents=[common], help="apply a plan headless (or --plain questions)")
     runs = sub.add_parser("runs", parents=[common], help="list provisioning runs and their state")
@@ -115,6 +119,10 @@ def _locate() -> int:
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     command = args.command
+    if command == "demo" and getattr(args, "serve", False):
+        from screens.serve import serve
+
+        return serve(args.host, args.port, autopilot=bool(args.autopilot))
     if command in (None, "demo"):
         if not sys.stdout.isatty() and not os.environ.get("PLINKTUI_FORCE_TUI"):
             print("plinktui: the TUI needs a terminal; use `plinktui setup --plan FILE --yes` or `plinktui audit` "
