@@ -114,6 +114,7 @@ def _locate() -> int:
     print(f"runs:   {settings.runs_dir()}")
     print(f"demo:   {settings.demo_dir()}")
     print(f"config: {settings.config_dir()}")
+    print(f"plans:  {settings.plans_dir()}")
     return ExitCode.OK
 
 

@@ -228,3 +228,18 @@ def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
         verify.weight = LATENCY_PROFILE["probe"]  # the in-VNet DNS probe runs before public access goes off
     g.add(verify)
     return g
+
+
+def fmt_seconds(seconds: float) -> str:
+    """``1 min 30 s`` style."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+def duration_estimate(graph: Graph, latency_scale: float | None = None) -> str:
+    """The expected duration, worded the same in the TUI's Review and in ``plinktui setup``."""
+    best, path = graph.critical_path()
+    text = f"expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
+    if latency_scale:
+        text += f"; in the demo cloud about {fmt_seconds(best * latency_scale)}"
+    return text

@@ -190,6 +190,15 @@ async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = N
     return Gateway(target, total_timeout=Settings.from_env().total_timeout)
 
 
+def _demo_latency_scale(args: argparse.Namespace, gw: Any) -> float | None:
+    """The embedded demo cloud's latency scale (for the "in the demo cloud about …" estimate), else None."""
+    if not (getattr(args, "demo", False) and gw.target.is_emulator):
+        return None
+    from plinktui.emulator.embedded import _latency_scale
+
+    return _latency_scale()
+
+
 async def _signed_in(gw: Any) -> None:
     """Real Azure: one token request before anything else, so a missing sign-in is one line that says `az login`."""
     if not gw.target.is_emulator:
@@ -369,7 +378,7 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
 async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, journal: Any, public_key: str | None,
                  fresh: bool) -> int:
     from plinktui import preflight
-    from plinktui.dag import build_graph
+    from plinktui.dag import build_graph, duration_estimate
     from plinktui.engine import apply, ensure_public_key, make_context
 
     r.line(f"run {journal.run_id}: checking the plan against {gw.target.arm_endpoint} "
@@ -395,9 +404,9 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
         return int(ExitCode.ERROR)
     graph = build_graph(plan, pf.facts)
     cp, path = graph.critical_path()
+    scale = _demo_latency_scale(args, gw)
     r.line(f"plan {plan.name}: {sum(1 for n in graph if n.mode == 'create')} to create, "
-           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; critical path {' -> '.join(path)} "
-           f"(~{cp:.0f}s at Azure's usual pace)")
+           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; {duration_estimate(graph, scale)}")
     r.obj({"kind": "plan", "run_id": journal.run_id, "nodes": [
         {"key": n.key, "rtype": n.rtype, "name": n.name, "mode": n.mode, "deps": list(n.deps)} for n in graph],
         "critical_path": path})

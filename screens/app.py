@@ -151,12 +151,9 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
                 self.demo_cloud = await ensure_demo_cloud(self.latency_scale)
                 if self.latency_scale is None:
-                    from plinktui.emulator.embedded import DEMO_LATENCY_SCALE
+                    from plinktui.emulator.embedded import _latency_scale
 
-                    try:
-                        self.latency_scale = float(os.environ.get("PLINKTUI_DEMO_LATENCY_SCALE") or DEMO_LATENCY_SCALE)
-                    except ValueError:
-                        self.latency_scale = DEMO_LATENCY_SCALE
+                    self.latency_scale = _latency_scale()
             kwargs.update(arm_endpoint=self.demo_cloud.endpoint, ca_cert=self.demo_cloud.ca_cert)
         sub = kwargs.pop("subscription", None)
         target = await resolve_target(arm_endpoint=kwargs.get("arm_endpoint"), ca_cert=kwargs.get("ca_cert"),
@@ -425,11 +422,16 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """Teardown worker."""
         from screens.runner import teardown_run
 
-        self.notify(f"tearing down {run_id}…")
-        result = await teardown_run(await self.gateway(), run_id, _quiet, purge=True)
+        # Stays up for the whole job (a teardown takes as long as the deletes; a 4-second toast ended long before)
+        self.notify(f"tearing down {run_id}: deleting what it created, in reverse order, then purging its vault…",
+                    title="Teardown running", timeout=3600)
+        try:
+            result = await teardown_run(await self.gateway(), run_id, _quiet, purge=True)
+        finally:
+            self.clear_notifications()
         self.notify(f"run {run_id}: {len(result.deleted)} deleted, {len(result.kept)} kept"
-                    + (f", {len(result.failed)} failed" if result.failed else ""),
-                    severity="information" if result.ok else "error")
+                    + (f", {len(result.failed)} failed" if result.failed else ""), title="Teardown finished",
+                    severity="information" if result.ok else "error", timeout=15)
         if after is not None:
             after()
 

@@ -337,7 +337,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
                     # a tree of thousands of leaves helps nobody; the Endpoints tab (with /) holds them all
                     sn_node.add_leaf(f"… {len(eps) - TOPOLOGY_LEAVES} more endpoints (see Endpoints & NICs, / filters)")
         for zone in inv.zones:
-            zn = tree.root.add(f"zone {zone.name} ({len(zone.records)} records)", expand=True)
+            zn = tree.root.add(f"zone {zone.name} ({_count(len(zone.records), 'record')})", expand=True)
             for link in zone.links:
                 missing = not any(key(v.id) == key(link.vnet_id or "") for v in inv.vnets)
                 zn.add_leaf(Text(f"link {link.name} → {_short(link.vnet_id)}" + (" (VNet not found)" if missing

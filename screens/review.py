@@ -17,12 +17,6 @@ KIND = {"rg": "resource group", "vnet": "virtual network", "subnet": "subnet", "
         "lb": "Standard LB", "pls": "Private Link Service", "verify": "verification"}
 
 
-def fmt_seconds(seconds: float) -> str:
-    """``1 min 30 s`` style."""
-    seconds = int(round(seconds))
-    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
-
-
 class ReviewScreen(WizardStep):
     """Nothing has been created yet; the Provision button asks once more."""
 
@@ -81,12 +75,10 @@ class ReviewScreen(WizardStep):
             label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if reused else "")
             added[node.key] = (parent or tree.root).add(label, expand=True)
         tree.root.expand_all()
-        best, path = graph.critical_path()
-        scale = self.plink.latency_scale
-        text = f"Expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
-        if scale:
-            text += f"; in the demo cloud about {fmt_seconds(best * scale)}"
-        self.query_one("#duration", Static).update(text)
+        from plinktui.dag import duration_estimate
+
+        text = duration_estimate(graph, self.plink.latency_scale)
+        self.query_one("#duration", Static).update(text[:1].upper() + text[1:])
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_preflight(self) -> None:
@@ -137,9 +129,9 @@ class ReviewScreen(WizardStep):
         """Save the plan as TOML (for ``plinktui setup --plan``)."""
         if self.plan is None:
             return
-        from plinktui.settings import config_dir
+        from plinktui.settings import plans_dir
 
-        d = config_dir()
+        d = plans_dir()
         d.mkdir(parents=True, exist_ok=True)
         path = self.plan.save(d / f"{self.plan.name}.toml")
         self.notify(f"plan saved to {path}")

@@ -22,6 +22,7 @@ class SignInScreen(WizardStep):
 
     STEP = "signin"
     HEADING = "Sign-in and subscription"
+    FIRST_FOCUS = "#subs"
 
     def __init__(self, then: str = "setup") -> None:
         super().__init__()

@@ -155,3 +155,26 @@ def test_runs_record_their_cloud_and_old_journals_are_recognised(tmp_path) -> No
     assert run_cloud({"is_emulator": True, "ca_cert": str(tmp_path / "ca.pem"),
                       "arm_endpoint": "https://127.0.0.1:9/"}) == "https://127.0.0.1:9"
     assert run_cloud({}) == PUBLIC_ARM
+
+
+def test_a_demo_run_audits_with_the_demo_key_and_tears_down_without_flags(tmp_path) -> None:
+    """Why 6: `teardown RUN` of a demo run without --demo failed with an SSL object repr; Why 7: `audit --demo`
+    skipped the probes for want of ~/.ssh/id_ed25519 although the demo has its own key."""
+    env = _no_credentials_env(tmp_path) | {"PLINKTUI_DEMO_LATENCY_SCALE": "0"}
+    plan = pathlib.Path(__file__).resolve().parents[1] / "examples" / "plan-demo.toml"
+    setup = _plinktui(env, "--demo", "setup", "--plan", str(plan), "--yes", "--json")
+    assert setup.returncode == 0, setup.stderr
+    run_id = json.loads(setup.stdout.strip().splitlines()[-1])["run_id"]
+    journal = json.loads(next((tmp_path / "state").rglob(f"{run_id}.json")).read_text())
+    assert journal["target"]["cloud"] == "demo"
+
+    # HOME has no ~/.ssh at all; the jumpbox trusts the demo key (the run's own VM trusts the run's key)
+    audit = _plinktui(env, "audit", "--demo", "--probe-vm", "vm-jumpbox", "--format", "json")
+    report = json.loads(audit.stdout)
+    assert not any("no SSH key" in n for n in report["notes"]), report["notes"]
+    assert any(p["verdict"] == "pass" and p["fqdn"] == "kv-demo-plinktui01.vault.azure.net"
+               for p in report["probes"]), report["probes"]
+
+    teardown = _plinktui(env, "teardown", run_id, "--purge", "--yes", "--json")  # no --demo, no endpoint
+    assert teardown.returncode == 0, teardown.stderr
+    assert json.loads(teardown.stdout.strip().splitlines()[-1])["state"] == "torn_down"

@@ -294,3 +294,68 @@ async def test_runs_of_another_cloud_are_listed_apart_and_not_acted_on() -> None
         await pilot.press("t", "m")
         await pilot.pause(0.1)
         assert app.screen is welcome
+
+
+# ------------------------------------------------------------------------------------------------ Why 7: smaller
+def test_help_lists_every_key_bound_anywhere() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import screens
+    from screens.help_screen import GLOBAL_KEYS
+
+    shown = {"question_mark": "?", "escape": "esc", "slash": "/", "f1": "F1"}
+    keys: set[str] = set()
+    for mod in pkgutil.walk_packages(screens.__path__, "screens."):
+        module = importlib.import_module(mod.name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__.startswith("screens"):
+                for b in cls.__dict__.get("BINDINGS", []):  # plinktui's own bindings, not Textual's defaults
+                    keys.update(k.strip() for k in b.key.split(","))
+    assert {"s", "u", "m", "t", "p", "w", "f2", "l", "r", "c", "R"} <= keys
+    missing = [k for k in sorted(keys) if f"`{shown.get(k, k)}`" not in GLOBAL_KEYS]
+    assert not missing, missing
+
+
+async def test_radio_and_checkbox_state_shows_in_the_shape_not_only_the_colour() -> None:
+    from screens.widgets.choice import Choice, MarkedRadioButton
+
+    app = _offline_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.1)
+        buttons = list(app.screen.query_one("#cloud", Choice).query(MarkedRadioButton))
+        assert [str(b.render()).split()[0] for b in buttons] == ["▐●▌", "▐○▌"]
+
+
+def test_the_topology_counts_records_in_words() -> None:
+    from screens.audit import _count
+
+    assert (_count(1, "record"), _count(2, "record"), _count(0, "error")) == ("1 record", "2 records", "0 errors")
+
+
+async def test_teardown_says_it_is_running_for_as_long_as_it_runs(monkeypatch) -> None:
+    import asyncio
+
+    from screens import runner
+
+    release = asyncio.Event()
+
+    class Result:
+        deleted, kept, failed, ok = ["a", "b"], [], {}, True
+
+    async def slow_teardown(gw, run_id, emit, purge=True):
+        await release.wait()
+        return Result()
+
+    monkeypatch.setattr(runner, "teardown_run", slow_teardown)
+    app = _offline_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app._gw_ready.set()
+        app.teardown("kv-demo-1")
+        await pilot.pause(0.3)
+        running = list(app._notifications)
+        assert len(running) == 1 and running[0].title == "Teardown running" and running[0].timeout >= 600
+        release.set()
+        await wait_for(pilot, lambda: any(n.title == "Teardown finished" for n in app._notifications), what="done")
+        assert [n.message for n in app._notifications] == ["run kv-demo-1: 2 deleted, 0 kept"]
