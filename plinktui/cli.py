@@ -186,7 +186,13 @@ def main(argv: list[str] | None = None) -> int:
 
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if not isinstance(exc, TargetError):
-            reason = f"{type(exc).__name__}: {reason}"
+            from plinktui.crashlog import write_crash_log
+
+            try:
+                where = f" (full traceback: {write_crash_log(exc)})"
+            except OSError:
+                where = ""
+            reason = f"{type(exc).__name__}: {reason}{where}"
         print(f"plinktui: {reason}", file=sys.stderr)
         return ExitCode.ERROR
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import os
 from pathlib import Path
 from typing import Any
 
@@ -321,12 +320,13 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         subscription data.)
         """
         import sys
-        import traceback
 
         from rich.text import Text
 
+        from plinktui.crashlog import write_crash_log
+
         error = sys.exc_info()[1] or self._exception
-        log = write_crash_log("".join(traceback.format_exception(error)) if error else "unknown error")
+        log = write_crash_log(error)
         self.bell()
         reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}" if error else "?"
         self._exit_renderables.append(Text(f"plinktui stopped on an unexpected error ({reason.strip()}).\n"
@@ -473,18 +473,3 @@ def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool) -> int:
     if app.return_code:
         return int(app.return_code)  # an unhandled error already said what happened (and where its log is)
     return int(result or 0)
-
-
-def write_crash_log(text: str) -> Path:
-    """Write a traceback to ``<state dir>/logs/crash-<time>.log`` (0600) and return its path."""
-    import time
-
-    from plinktui.settings import state_dir
-
-    d = state_dir() / "logs"
-    d.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = d / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    return path

@@ -410,3 +410,25 @@ async def test_a_soft_deleted_vault_name_comes_with_its_purge_command(gw) -> Non
     check = await check_vault_name(gw, "kv-softdel-ui")
     assert not check.available
     assert check.reason.endswith("az keyvault purge --name kv-softdel-ui --location eastus")
+
+
+async def test_a_provision_error_modal_can_be_left_and_leaves_no_running_journal(emu_factory, tmp_path) -> None:
+    """Issue 12, Why 3: a missing key file opened an error modal at Provision that esc could not leave, and left
+    the journal `running`."""
+    from plinktui.journal import Journal
+
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.gw is not None, what="gateway")
+        app.state.subscription_id = cloud.subscription_id
+        app.state.vm_mode, app.state.ssh_source = "new", "203.0.113.7/32"
+        app.state.ssh_public_key = str(tmp_path / "gone" / "id_ed25519.pub")  # vanished after Review
+        await app.push_screen(ProvisionScreen(plan=app.state.to_plan()))
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorModal), what="error modal")
+        assert app.screen.title_text == "The run stopped" and "cannot read" in app.screen.message
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProvisionScreen), what="modal left")
+        assert Journal.list_runs() == []  # stopped before a journal existed: nothing to resume or tear down
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="a way out")

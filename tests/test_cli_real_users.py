@@ -1,4 +1,5 @@
-"""Real Azure without credentials, and runs that belong to a cloud (issue 12, Why 5 and 6): CLI tests.
+"""Real users on the command line (issue 12): sign-in without credentials, runs that belong to a cloud, plans
+and crashes.
 
 No test here reaches beyond loopback: the subprocesses run DefaultAzureCredential with
 ``AZURE_TOKEN_CREDENTIALS=dev`` (developer tools only: no managed-identity endpoint) and no ``az`` on PATH.
@@ -178,3 +179,47 @@ def test_a_demo_run_audits_with_the_demo_key_and_tears_down_without_flags(tmp_pa
     teardown = _plinktui(env, "teardown", run_id, "--purge", "--yes", "--json")  # no --demo, no endpoint
     assert teardown.returncode == 0, teardown.stderr
     assert json.loads(teardown.stdout.strip().splitlines()[-1])["state"] == "torn_down"
+
+
+def test_an_unexpected_cli_error_is_one_line_with_its_log(monkeypatch, capsys) -> None:
+    """Why 1: an unhandled error anywhere: a short message, the full traceback in a log file, a non-zero exit."""
+    from plinktui import cli
+    from plinktui.settings import state_dir
+
+    def boom(args: object, parser: object) -> int:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(cli, "_dispatch", boom)
+    assert cli.main(["runs"]) == 2
+    err = capsys.readouterr().err
+    logs = list((state_dir() / "logs").glob("crash-*.log"))
+    assert len(logs) == 1 and "KeyError: 'surprise'" in logs[0].read_text() and "Traceback" in logs[0].read_text()
+    assert err == f"plinktui: KeyError: 'surprise' (full traceback: {logs[0]})\n"
+
+
+def test_a_plan_whose_key_file_is_gone_says_which_plan_once(tmp_path) -> None:
+    """Why 3: `--resume` said `the plan plan is not valid` (and "nothing was created" for a fresh plan)."""
+    from plinktui import plan as plan_mod
+    from plinktui.journal import Journal
+
+    env = _no_credentials_env(tmp_path)
+    example = pathlib.Path(__file__).resolve().parents[1] / "examples" / "plan-demo.toml"
+    text = example.read_text().replace('ssh_public_key = "generate"', 'ssh_public_key = "/nowhere/id.pub"')
+    plan_file = tmp_path / "p.toml"
+    plan_file.write_text(text)
+    fresh = _plinktui(env, "--demo", "setup", "--plan", str(plan_file), "--yes")
+    assert fresh.returncode == 2
+    assert fresh.stderr.splitlines()[0] == f"plinktui: the plan {plan_file} is not valid; nothing was created:"
+    assert "cannot read /nowhere/id.pub" in fresh.stderr
+
+    import unittest.mock
+
+    # the journal is written where the subprocess looks (its XDG_STATE_HOME)
+    with unittest.mock.patch.dict(os.environ, {"XDG_STATE_HOME": env["XDG_STATE_HOME"]}):
+        journal = Journal.create("kv-demo", plan_mod.load(plan_file).to_dict(), plan_file=str(plan_file),
+                                 target={"cloud": "demo", "is_emulator": True})
+    resumed = _plinktui(env, "setup", "--resume", journal.run_id, "--yes")
+    assert resumed.returncode == 2
+    assert resumed.stderr.splitlines()[0] == (f"plinktui: the plan of run {journal.run_id} is not valid; "
+                                              "nothing was created:")
+    assert "the plan plan" not in resumed.stderr
