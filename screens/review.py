@@ -56,15 +56,22 @@ class ReviewScreen(WizardStep):
         plan = self.plan
         rg_exists = bool(getattr(facts, "rg_exists", False))
         table = self.query_one("#plan-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("action", "kind", "name", "region")
         region_of = {"vault": plan.vault.region, "zone": "global", "link": "global", "rg": plan.network.region}
+        rows = []
         for node in graph:
             action = {"create": "create", "reuse": "reuse", "step": "check"}.get(node.mode, node.mode)
             if node.key == "rg" and rg_exists:
                 action = "use existing"  # preflight found the group: nothing to create (or to count) there
-            table.add_row(action, KIND.get(node.key, node.key), node.name,
-                          region_of.get(node.key, plan.network.region), key=node.key)
+            rows.append((node.key, (action, KIND.get(node.key, node.key), node.name,
+                                    region_of.get(node.key, plan.network.region))))
+        table.clear(columns=True)
+        # Widths from the content, set up front: a table refilled while it re-lays out kept its old, narrower
+        # widths and cut words ("use ex", "reso").
+        labels = ("action", "kind", "name", "region")
+        for i, label in enumerate(labels):
+            table.add_column(label, width=max([len(label), *(len(cells[i]) for _key, cells in rows)]))
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         tree = self.query_one("#deps", Tree)
         tree.clear()
         tree.root.set_label(f"plan {plan.name} (resource group {plan.resource_group})")

@@ -117,6 +117,8 @@ class WelcomeScreen(WizardStep):
         """``m``/``t`` only when there is a run to resume or tear down."""
         if action in ("resume", "teardown"):
             return self._has_runs
+        if action == "back":
+            return False  # the first screen: ctrl+q is the way out
         return True
 
     def command_available(self, action: str) -> bool:

@@ -72,6 +72,12 @@ def test_offline_is_told_apart_from_not_signed_in() -> None:
         or ("", "")
     assert message.startswith("not signed in to Azure") and "az login" in fix
     assert sign_in_problem(ValueError("x")) is None
+    # what azure-identity's DeviceCodeCredential raises when login.microsoftonline.com does not resolve
+    device = ClientAuthenticationError("Authentication failed: HTTPSConnection(host='login.microsoftonline.com', "
+                                       "port=443): Failed to resolve 'login.microsoftonline.com' ([Errno -2] Name "
+                                       "or service not known)")
+    assert (sign_in_problem(device) or ("", ""))[0].endswith("this machine looks offline (the sign-in host does not "
+                                                             "resolve)")
     assert describe_error(offline)[0].startswith("Cannot reach the Microsoft sign-in service")
 
 

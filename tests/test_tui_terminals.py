@@ -359,3 +359,21 @@ async def test_teardown_says_it_is_running_for_as_long_as_it_runs(monkeypatch) -
         release.set()
         await wait_for(pilot, lambda: any(n.title == "Teardown finished" for n in app._notifications), what="done")
         assert [n.message for n in app._notifications] == ["run kv-demo-1: 2 deleted, 0 kept"]
+
+
+async def test_screens_opened_while_too_small_say_so_too() -> None:
+    """Workers (the autopilot, a finished run) push screens whatever the size: each gets the view."""
+    app = _offline_app()
+    async with app.run_test(size=(40, 15)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert app.screen.query_one(TooSmall).region.width == 40
+        await pilot.press("escape")
+        await app.push_screen(AuditScreen())
+        await pilot.pause(0.2)
+        assert app.screen.query_one(TooSmall).region.height == 15
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause(0.2)
+        assert not app.screen.query_one(TooSmall).display and app.screen.query_one("#banner").region.width > 0
