@@ -79,6 +79,7 @@ class SignInScreen(WizardStep):
             self.plink.identity_error = problem[0][:1].upper() + problem[0][1:] + ".", problem[1]
             self.refresh_identity()
             self.query_one("#subs", OptionList).loading = False
+            self.revalidate()
             return
         self._subs = subs or ([(gw.target.subscription_id, "")] if gw.target.subscription_id else [])
         self._show_subs()
@@ -117,7 +118,7 @@ class SignInScreen(WizardStep):
 
     def extra_problem(self) -> str:
         if not getattr(self, "_subs", None):
-            return "loading subscriptions…"
+            return "sign in first (see above)" if self.plink.identity_error else "loading subscriptions…"
         return "" if self._chosen() else "pick a subscription"
 
     def save(self) -> None:

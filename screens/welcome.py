@@ -33,7 +33,7 @@ class WelcomeScreen(WizardStep):
 
     def compose_form(self) -> ComposeResult:
         yield Choice("Cloud", CLOUD_CHOICES, "demo" if self.plink.demo else "azure", id="cloud")
-        yield Static(id="target-status")
+        yield Static(id="target-status", markup=False)  # holds a subscription id from flags or the az profile
         yield Label("What do you want to do?")
         yield OptionList(
             Option("Set up a private endpoint for a Key Vault (guided)", id="setup"),

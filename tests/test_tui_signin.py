@@ -178,7 +178,8 @@ async def test_a_failed_sign_in_is_said_once_inline_not_again_in_a_modal(emu_fac
         text = str(screen.query_one("#identity", Static).render())
         assert text.startswith("✗ Not signed in to Azure") and text.count("Not signed in") == 1
         assert "Fix: run `az login`" in text
-        assert screen.problem() == "loading subscriptions…" or "pick" in screen.problem()
+        assert screen.problem() == "sign in first (see above)"
+        assert str(screen.query_one("#why-disabled", Static).render()) == "sign in first (see above)"
 
 
 def test_welcome_status_claims_nothing_before_sign_in() -> None:
