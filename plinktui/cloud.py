@@ -166,7 +166,7 @@ async def resolve_target(
             ssh_map_url=endpoint + "/_emulator/ssh",
         )
     if not subscription and not os.environ.get("AZURE_SUBSCRIPTION_ID"):
-        from plinktui.signin import cli_default_subscription
+        from plinktui.azprofile import cli_default_subscription
 
         subscription = (cli_default_subscription(endpoint) or {}).get("id")  # `az account show`'s subscription
     return CloudTarget(

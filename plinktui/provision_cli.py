@@ -187,7 +187,13 @@ async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = N
                                   fb.get("subscription_id"), demo=demo)
     from plinktui.settings import Settings
 
-    return Gateway(target, total_timeout=Settings.from_env().total_timeout)
+    gw = Gateway(target, total_timeout=Settings.from_env().total_timeout)
+    try:
+        await _signed_in(gw)  # real Azure: one line saying `az login` before anything else
+    except BaseException:
+        await gw.close()
+        raise
+    return gw
 
 
 def _demo_latency_scale(args: argparse.Namespace, gw: Any) -> float | None:
@@ -345,10 +351,6 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
         from plinktui.cloud import cloud_name
 
         async with gw_cm as gw:
-            try:
-                await _signed_in(gw)
-            except TargetError as e:
-                return _fail(r, str(e))
             if journal is None:
                 # Written before preflight so a run killed this early is still listed (and resumable); removed
                 # again if preflight rejects the plan, since nothing was created.
@@ -507,10 +509,6 @@ async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
             except TargetError as e:
                 return _fail(r, str(e))
             async with gw_cm as gw:
-                try:
-                    await _signed_in(gw)
-                except TargetError as e:
-                    return _fail(r, str(e))
                 res = await teardown(gw, journal, purge=args.purge, emit=r.event, max_parallel=args.max_parallel)
     except JournalError as e:
         return _fail(r, str(e))

@@ -1,4 +1,4 @@
-"""Signing in to real Azure, for people: the az CLI's current subscription, one-line failures that say what to do.
+"""Signing in to real Azure, for people: one-line failures that say what to do (offline, or `az login`).
 
 No Textual here (the CLI and the TUI both use it). Nothing in this module reads, prints or stores a token: the
 token request in :func:`ensure_signed_in` only proves that a credential works before any ARM call is made.
@@ -7,20 +7,13 @@ token request in :func:`ensure_signed_in` only proves that a credential works be
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import socket
-from pathlib import Path
 from typing import Any
 
-from plinktui.cloud import PUBLIC_ARM, TargetError
+from plinktui.cloud import TargetError
 
 AZ_LOGIN_FIX = "run `az login` (or `az login --use-device-code` on a machine without a browser), then try again"
 OFFLINE_FIX = "check the network connection (or the proxy), then try again; `plinktui demo` works offline"
-
-# az CLI cloud names (``az cloud list``) for the ARM endpoints of Azure's public and sovereign clouds.
-CLI_CLOUDS = {PUBLIC_ARM: "AzureCloud", "https://management.chinacloudapi.cn": "AzureChinaCloud",
-              "https://management.usgovcloudapi.net": "AzureUSGovernment"}
 
 _OFFLINE_HINTS = ("name or service not known", "temporary failure in name resolution", "nodename nor servname",
                   "getaddrinfo failed", "failed to resolve", "no address associated with hostname",
@@ -29,32 +22,6 @@ _OFFLINE_HINTS = ("name or service not known", "temporary failure in name resolu
 
 class SignInError(TargetError):
     """Signing in failed; the message is one line that says what to do."""
-
-
-def az_config_dir() -> Path:
-    """Where the az CLI keeps its profile (``AZURE_CONFIG_DIR``, else ``~/.azure``), as the CLI itself decides."""
-    return Path(os.environ.get("AZURE_CONFIG_DIR") or Path.home() / ".azure")
-
-
-def cli_default_subscription(arm_endpoint: str = PUBLIC_ARM) -> dict[str, Any] | None:
-    """The az CLI's current subscription for this cloud (``az account show``): the ``isDefault`` entry of
-    ``azureProfile.json`` whose ``environmentName`` is the cloud of ``arm_endpoint``; None when there is none.
-
-    The file is read only (never written) and may start with a BOM, as the CLI writes it.
-    """
-    cloud = CLI_CLOUDS.get(arm_endpoint.rstrip("/"))
-    if cloud is None:
-        return None
-    try:
-        profile = json.loads((az_config_dir() / "azureProfile.json").read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
-        return None
-    subs = profile.get("subscriptions") if isinstance(profile, dict) else None
-    for sub in subs if isinstance(subs, list) else []:
-        if (isinstance(sub, dict) and sub.get("isDefault") and isinstance(sub.get("id"), str)
-                and sub.get("environmentName", "AzureCloud") == cloud):
-            return sub
-    return None
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

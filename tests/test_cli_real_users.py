@@ -19,8 +19,9 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
 from plinktui import provision_cli
+from plinktui.azprofile import cli_default_subscription
 from plinktui.cloud import PUBLIC_ARM, TargetError, resolve_target, run_cloud
-from plinktui.signin import cli_default_subscription, looks_offline, sign_in_problem
+from plinktui.signin import looks_offline, sign_in_problem
 from screens.modals import describe_error
 
 SUB_A = "11111111-1111-1111-1111-111111111111"
