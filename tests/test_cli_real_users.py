@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import sys
@@ -170,9 +171,11 @@ def test_a_demo_run_audits_with_the_demo_key_and_tears_down_without_flags(tmp_pa
     skipped the probes for want of ~/.ssh/id_ed25519 although the demo has its own key."""
     env = _no_credentials_env(tmp_path) | {"PLINKTUI_DEMO_LATENCY_SCALE": "0"}
     plan = pathlib.Path(__file__).resolve().parents[1] / "examples" / "plan-demo.toml"
-    setup = _plinktui(env, "--demo", "setup", "--plan", str(plan), "--yes", "--json")
+    setup = _plinktui(env, "--demo", "setup", "--plan", str(plan), "--yes")
     assert setup.returncode == 0, setup.stderr
-    run_id = json.loads(setup.stdout.strip().splitlines()[-1])["run_id"]
+    # the estimate is worded as on the TUI's Review (one function: plinktui.dag.duration_estimate)
+    assert re.search(r"expected duration in Azure: about \d+ (min \d+ )?s \(critical path: rg → ", setup.stdout)
+    run_id = re.findall(r"plinktui teardown (\S+) --purge", setup.stdout)[-1]
     journal = json.loads(next((tmp_path / "state").rglob(f"{run_id}.json")).read_text())
     assert journal["target"]["cloud"] == "demo"
 
