@@ -14,8 +14,9 @@ from textual.widgets.option_list import Option
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
 
-CLOUD_CHOICES = [("demo", "Demo cloud: the embedded Azure emulator (offline, free)"),
-                 ("azure", "Real Azure: your subscription (resources cost money)")]
+# Short enough for a 60-column terminal (a radio label is one line: a longer one is cut mid-word).
+CLOUD_CHOICES = [("demo", "Demo cloud (embedded emulator: offline, free)"),
+                 ("azure", "Real Azure (your subscription: costs money)")]
 
 
 class WelcomeScreen(WizardStep):
