@@ -121,12 +121,21 @@ async def run(args: argparse.Namespace) -> int:
                                       ca_cert=getattr(args, "ca_cert", None),
                                       subscription=subs[0] if subs else None, demo=bool(getattr(args, "demo", False)))
         probe_mode = getattr(args, "probe", None) or "auto"
+        ssh_key = getattr(args, "ssh_key", None)
+        if not ssh_key and getattr(args, "demo", False) and target.is_emulator:
+            from plinktui.emulator.embedded import ensure_demo_cloud
+
+            ssh_key = (await ensure_demo_cloud()).demo_key  # the demo VMs trust the demo key, not ~/.ssh's
         probe = ProbeOptions(mode=probe_mode, probe_vm=getattr(args, "probe_vm", None),
                              known_hosts=getattr(args, "known_hosts", None),
                              accept_new_host_key=bool(getattr(args, "accept_new_host_key", False)),
-                             ssh_key=getattr(args, "ssh_key", None), ssh_user=getattr(args, "ssh_user", None),
+                             ssh_key=ssh_key, ssh_user=getattr(args, "ssh_user", None),
                              ssh_jump=getattr(args, "ssh_jump", None), state_dir=_state_dir())
         async with Gateway(target, total_timeout=float(getattr(args, "timeout", 600.0) or 600.0)) as gw:
+            if not target.is_emulator:
+                from plinktui.signin import ensure_signed_in
+
+                await ensure_signed_in(gw)  # one line saying `az login`, not a failure per client
             result = await run_audit(gw, subscriptions=subs or None,
                                      resource_group=getattr(args, "resource_group", None),
                                      all_subscriptions=bool(getattr(args, "all_subscriptions", False)),

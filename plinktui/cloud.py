@@ -170,6 +170,10 @@ async def resolve_target(
             is_emulator=True,
             ssh_map_url=endpoint + "/_emulator/ssh",
         )
+    if not subscription and not os.environ.get("AZURE_SUBSCRIPTION_ID"):
+        from plinktui.azprofile import cli_default_subscription
+
+        subscription = (cli_default_subscription(endpoint) or {}).get("id")  # `az account show`'s subscription
     return CloudTarget(
         arm_endpoint=endpoint,
         ca_cert=ca_cert,
@@ -325,7 +329,8 @@ class Gateway:
     def subscription_id(self) -> str:
         """The subscription the clients are bound to."""
         if not self.target.subscription_id:
-            raise TargetError("no subscription chosen: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+            raise TargetError("no subscription chosen: pass --subscription ID, set AZURE_SUBSCRIPTION_ID, or "
+                              "choose one with `az account set --subscription ID`")
         return self.target.subscription_id
 
     def for_subscription(self, subscription_id: str) -> Gateway:
@@ -485,3 +490,33 @@ class Gateway:
         if not entry:
             raise TargetError(f"no demo VM answers SSH for {public_ip} in the emulator")
         return entry["host"], int(entry["port"])
+
+
+DEMO_CLOUD = "demo"
+"""The cloud name recorded for runs on the embedded demo cloud (its endpoint's port changes between sessions)."""
+
+
+def cloud_name(target: CloudTarget, demo: bool) -> str:
+    """The cloud a run belongs to: ``demo`` for the embedded demo cloud, else the ARM endpoint."""
+    return DEMO_CLOUD if demo and target.is_emulator else target.arm_endpoint.rstrip("/")
+
+
+def run_cloud(target: dict[str, Any] | None) -> str:
+    """The cloud a run's journal says it belongs to (``cloud``; older journals: a demo-cloud CA file means demo)."""
+    t = target or {}
+    if t.get("cloud"):
+        return str(t["cloud"])
+    if t.get("is_emulator") and t.get("ca_cert"):
+        from plinktui.settings import demo_dir
+
+        try:
+            if os.path.commonpath([os.path.abspath(str(t["ca_cert"])), str(demo_dir())]) == str(demo_dir()):
+                return DEMO_CLOUD
+        except ValueError:
+            pass
+    return str(t.get("arm_endpoint") or PUBLIC_ARM).rstrip("/")
+
+
+def describe_cloud(name: str) -> str:
+    """``demo`` -> "the demo cloud"; an endpoint -> "Azure (<endpoint>)"."""
+    return "the demo cloud" if name == DEMO_CLOUD else f"Azure ({name})"

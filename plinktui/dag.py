@@ -265,3 +265,18 @@ def existing_lines(plan: Plan, graph: Graph, facts: Facts) -> list[str]:
         zone_where = f"resource group {parts[4]}, subscription {parts[2]}" if len(parts) > 4 else facts.zone_id
         out.append(f"DNS zone {plan.dns.zone} ({zone_where}): {facts.zone_reason or 'as the plan says'}")
     return out
+
+
+def fmt_seconds(seconds: float) -> str:
+    """``1 min 30 s`` style."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+def duration_estimate(graph: Graph, latency_scale: float | None = None) -> str:
+    """The expected duration, worded the same in the TUI's Review and in ``plinktui setup``."""
+    best, path = graph.critical_path()
+    text = f"expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
+    if latency_scale:
+        text += f"; in the demo cloud about {fmt_seconds(best * latency_scale)}"
+    return text

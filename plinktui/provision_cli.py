@@ -178,18 +178,46 @@ def _subscription(args: argparse.Namespace) -> str | None:
 
 
 async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = None) -> Any:
-    from plinktui.cloud import Gateway, resolve_target
+    from plinktui.cloud import DEMO_CLOUD, Gateway, TargetError, describe_cloud, resolve_target, run_cloud
 
     fb = fallback or {}
-    arm = getattr(args, "arm_endpoint", None) or (None if getattr(args, "demo", False) else fb.get("arm_endpoint"))
+    run_is_demo = bool(fb) and run_cloud(fb) == DEMO_CLOUD
+    if getattr(args, "demo", False) and fb and not run_is_demo:
+        raise TargetError(f"this run belongs to {describe_cloud(run_cloud(fb))}, not the demo cloud; drop --demo")
+    # A run on the demo cloud goes back to it without flags (its endpoint's port changes between sessions).
+    demo = bool(getattr(args, "demo", False)) or (run_is_demo and not getattr(args, "arm_endpoint", None))
+    arm = getattr(args, "arm_endpoint", None) or (None if demo else fb.get("arm_endpoint"))
     ca = getattr(args, "ca_cert", None) or (fb.get("ca_cert") if arm and arm == fb.get("arm_endpoint") else None)
     if arm == "https://management.azure.com":
         arm = None
     target = await resolve_target(arm_endpoint=arm, ca_cert=ca, subscription=_subscription(args) or
-                                  fb.get("subscription_id"), demo=bool(getattr(args, "demo", False)))
+                                  fb.get("subscription_id"), demo=demo)
     from plinktui.settings import Settings
 
-    return Gateway(target, total_timeout=Settings.from_env().total_timeout)
+    gw = Gateway(target, total_timeout=Settings.from_env().total_timeout)
+    try:
+        await _signed_in(gw)  # real Azure: one line saying `az login` before anything else
+    except BaseException:
+        await gw.close()
+        raise
+    return gw
+
+
+def _demo_latency_scale(args: argparse.Namespace, gw: Any) -> float | None:
+    """The embedded demo cloud's latency scale (for the "in the demo cloud about …" estimate), else None."""
+    if not (getattr(args, "demo", False) and gw.target.is_emulator):
+        return None
+    from plinktui.emulator.embedded import _latency_scale
+
+    return _latency_scale()
+
+
+async def _signed_in(gw: Any) -> None:
+    """Real Azure: one token request before anything else, so a missing sign-in is one line that says `az login`."""
+    if not gw.target.is_emulator:
+        from plinktui.signin import ensure_signed_in
+
+        await ensure_signed_in(gw)
 
 
 def _confirm(prompt: str) -> bool:
@@ -307,7 +335,8 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
         if r.mode == "json":
             r.obj({"kind": "error", "message": "the plan is not valid; nothing was created", "problems": e.problems})
         else:
-            print(f"plinktui: the plan {e.source} is not valid; nothing was created:", file=r.err)
+            what = f"the plan of run {args.resume}" if args.resume else f"the plan {args.plan}"
+            print(f"plinktui: {what} is not valid; nothing was created:", file=r.err)
             for p in e.problems:
                 print(f"  - {visible(p)}", file=r.err)
         return int(ExitCode.ERROR)
@@ -326,13 +355,16 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
             gw_cm = await _gateway(args, journal.data.get("target") if journal else None)
         except TargetError as e:
             return _fail(r, str(e))
+        from plinktui.cloud import cloud_name
+
         async with gw_cm as gw:
             if journal is None:
                 # Written before preflight so a run killed this early is still listed (and resumable); removed
                 # again if preflight rejects the plan, since nothing was created.
                 journal = Journal.create(plan.name, plan.to_dict(), plan_file=str(plan.source), target={
                     "arm_endpoint": gw.target.arm_endpoint, "subscription_id": gw.target.subscription_id,
-                    "is_emulator": gw.target.is_emulator})
+                    "is_emulator": gw.target.is_emulator,
+                    "cloud": cloud_name(gw.target, bool(getattr(args, "demo", False)))})
                 journal.data["target"]["ca_cert"] = gw.target.ca_cert
                 journal.save()
                 fresh = True
@@ -355,7 +387,7 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
 async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, journal: Any, public_key: str | None,
                  fresh: bool) -> int:
     from plinktui import preflight
-    from plinktui.dag import build_graph, existing_lines
+    from plinktui.dag import build_graph, duration_estimate, existing_lines
     from plinktui.engine import apply, ensure_public_key, make_context, proven_keys
 
     r.line(f"run {journal.run_id}: checking the plan against {gw.target.arm_endpoint} "
@@ -382,9 +414,9 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
         return int(ExitCode.ERROR)
     graph = build_graph(plan, pf.facts)
     cp, path = graph.critical_path()
+    scale = _demo_latency_scale(args, gw)
     r.line(f"plan {plan.name}: {sum(1 for n in graph if n.mode == 'create')} to create, "
-           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; critical path {' -> '.join(path)} "
-           f"(~{cp:.0f}s at Azure's usual pace)")
+           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; {duration_estimate(graph, scale)}")
     for text in existing_lines(plan, graph, pf.facts):
         r.line(text)
     r.obj({"kind": "plan", "run_id": journal.run_id, "nodes": [

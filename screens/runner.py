@@ -21,13 +21,14 @@ class RunHandle:
     outcome: Any = None
 
 
-def create_journal(gw: Any, plan: Any) -> Any:
-    """A new journal for ``plan`` on this gateway's target."""
+def create_journal(gw: Any, plan: Any, demo: bool = False) -> Any:
+    """A new journal for ``plan`` on this gateway's target (with the cloud the run belongs to)."""
+    from plinktui.cloud import cloud_name
     from plinktui.journal import Journal
 
     journal = Journal.create(plan.name, plan.to_dict(), plan_file=None, target={
         "arm_endpoint": gw.target.arm_endpoint, "subscription_id": gw.subscription_id,
-        "is_emulator": gw.target.is_emulator})
+        "is_emulator": gw.target.is_emulator, "cloud": cloud_name(gw.target, demo)})
     journal.data["target"]["ca_cert"] = gw.target.ca_cert
     journal.save()
     return journal
