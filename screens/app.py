@@ -181,7 +181,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """The cloud the app is on, as runs record it (``demo`` or the ARM endpoint)."""
         from plinktui.cloud import DEMO_CLOUD, PUBLIC_ARM
 
-        if self.demo:
+        if self.demo and not self.target_kwargs.get("arm_endpoint"):  # an explicit endpoint is its own cloud
             return DEMO_CLOUD
         if self.gw is not None:
             return str(self.gw.target.arm_endpoint).rstrip("/")

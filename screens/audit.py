@@ -28,6 +28,7 @@ TABLES = {"endpoints": ("verdict", "endpoint", "connection", "private IP", "FQDN
 TAB_TITLES = {"endpoints": "Endpoints & NICs", "dns": "DNS checks", "paths": "VNet × endpoint", "findings": "Findings"}
 EMPTY = {"endpoints": "No private endpoint in this scope.",
          "dns": "No DNS check ran (no VM to probe from, or no endpoint to probe).",
+         "paths": "No resolution path computed (no endpoint, or no VNet that can reach one).",
          "findings": "No findings: every check passed."}
 
 FILL_CHUNK = 1000
@@ -289,7 +290,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
 
     def _show_banner(self) -> None:
         banner, self.selected = proof_banner(self.result, self.selected)
-        self.query_one("#banner", Static).update(safe.text(banner))  # names and notes from the subscription
+        # names and notes from the subscription: each line shown literally, its style kept
+        self.query_one("#banner", Static).update(safe.join_lines(banner.split("\n")))
 
     def _tab_counts(self) -> None:
         """Counts on the tabs: endpoints, DNS checks, resolution paths, findings (errors first)."""

@@ -19,6 +19,7 @@ GLOBAL_KEYS = """\
 | `s` `u` | welcome: start a setup / audit this subscription |
 | `m` `t` | welcome: resume / tear down the chosen run (only when there are runs) |
 | `p` `w` | review: provision (asks first) / save the plan to the plans folder |
+| `x` | review: export the plan as an ARM template (deployable; `az bicep decompile` makes Bicep) |
 | `r` `l` `t` | provision, after a failure: retry / resume later / tear down |
 | `y` `n` | confirmations: yes / no |
 | `c` | audit: copy the highlighted finding's az command |
@@ -32,6 +33,7 @@ GLOBAL_KEYS = """\
 | `ctrl+t` | light / dark theme |
 | `space` / `a` | autopilot: continue / toggle auto-advance |
 | `R` | demo: reset the demo cloud (teardown + purge) |
+| `f` `r` | hub-and-spoke demo: apply the fix / re-audit |
 | `ctrl+q` | quit |
 """
 
