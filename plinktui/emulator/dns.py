@@ -40,6 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from plinktui.emulator.providers.keyvault import approved_connections, live_vault
+from plinktui.emulator.providers.privatedns import LINK_TYPE, RECORD_TYPES, link_active
 from plinktui.emulator.vmshell import HttpAnswer, Resolution
 
 if TYPE_CHECKING:
@@ -51,7 +53,6 @@ MAX_CHAIN = 16
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
-LINK_TYPE = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
 
 REGION_CODES: dict[str, str] = {
     "eastus": "eus", "eastus2": "eus2", "westus": "wus", "westus2": "wus2", "westus3": "wus3", "centralus": "cus",
@@ -151,8 +152,6 @@ def _target(emu: Emulator, svc: Service, name: str) -> Record | None:
 
 def approved(emu: Emulator, target_id: str) -> bool:
     """Whether at least one private endpoint connection to the target is Approved."""
-    from plinktui.emulator.providers.keyvault import approved_connections
-
     return bool(approved_connections(emu, target_id))
 
 
@@ -194,8 +193,6 @@ def _public(emu: Emulator, name: str) -> tuple[str, Any] | None:
 
 def _linked_zone(emu: Emulator, name: str, vnet_id: str) -> tuple[Record, Record] | None:
     """(zone, link) of the most specific active zone linked to the VNet that contains ``name``."""
-    from plinktui.emulator.providers.privatedns import link_active
-
     best: tuple[Record, Record] | None = None
     for link in emu.store.of_type(LINK_TYPE):
         props = link.doc.get("properties") or {}
@@ -230,8 +227,6 @@ def _walk(emu: Emulator, query: str, vnet_id: str | None) -> Resolution:
                 chain.append(current)
                 continue
             if (link.doc.get("properties") or {}).get("resolutionPolicy") != "NxDomainRedirect":
-                from plinktui.emulator.providers.privatedns import RECORD_TYPES
-
                 exists = any(emu.store.get(f"{zone.id}/{t}/{rel}") is not None for t in RECORD_TYPES)
                 # the name exists with other types: NODATA (no address, no error); otherwise NXDOMAIN
                 return Resolution(query=query, chain=chain, addresses=[], nxdomain=not exists)
@@ -358,8 +353,6 @@ def https_get(emu: Emulator, fqdn: str, path: str, *, vnet_id: str | None, sourc
     host = _norm(fqdn)
     if not host.endswith(".vault.azure.net") or "." in host[: -len(".vault.azure.net")]:
         return None
-    from plinktui.emulator.providers.keyvault import live_vault
-
     vault = live_vault(emu, host[: -len(".vault.azure.net")])
     res = resolve(emu, host, vnet_id)
     if vault is None or res.nxdomain or res.servfail or not res.addresses:
@@ -374,8 +367,6 @@ def https_get(emu: Emulator, fqdn: str, path: str, *, vnet_id: str | None, sourc
         pe = emu.store.get(str(pe_id)) if pe_id else None
         if pe is None:
             return None  # an ordinary NIC does not serve Key Vault
-        from plinktui.emulator.providers.keyvault import approved_connections
-
         if any(p.id.lower() == pe.id.lower() for p in approved_connections(emu, vault.id)):
             addr = source_private_ip or ip
             return _answer(200, addr, "InterNetworkV6", HEALTH_BODY) if anonymous else _unauthorized(addr)

@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from plinktui.emulator import errors, jsonc
+from plinktui.emulator import dns, errors, jsonc
 from plinktui.emulator.faults import FaultRule, Faults
 from plinktui.emulator.lro import Operation, Operations
 from plinktui.emulator.privatefs import ensure_private_dir
@@ -112,6 +112,7 @@ class Emulator:
         for name in PROVIDERS:
             module = importlib.import_module(f"plinktui.emulator.providers.{name}")
             module.register(self)
+        dns.register_control(self)
         if self.store.load():
             self._settle_after_restart()
 
