@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +18,9 @@ from screens.messages import AuditFinished
 from screens.modals import ReportsWorkerErrors
 from screens.widgets.panel import StepHeader
 from screens.widgets.vimtable import VimTable
+
+if TYPE_CHECKING:
+    from screens.app import PlinkApp
 
 TABLES = {"endpoints": ("endpoint", "NIC", "private IP", "subnet", "connection", "FQDNs", "zone group", "verdict"),
           "dns": ("VM", "FQDN", "resolved IPs", "CNAME chain", "expected IP", "healthstatus addr", "verdict"),
@@ -137,9 +140,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
     @property
     def plink(self) -> Any:
         """The app."""
-        from screens.app import PlinkApp
-
-        return cast(PlinkApp, self.app)
+        return cast("PlinkApp", self.app)
 
     def on_mount(self) -> None:
         from textual.css.query import NoMatches

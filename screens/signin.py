@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -110,7 +107,3 @@ class SignInScreen(WizardStep):
             self.state.subscription_id, self.state.subscription_name = chosen
             self.plink.use_subscription(chosen[0])
 
-    def next_screen(self) -> Screen[Any] | None:
-        from screens.scenario import ScenarioScreen
-
-        return ScenarioScreen()
