@@ -23,8 +23,9 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from audits.inventory import Endpoint, Inventory, key, rg_of, sub_of, zone_group_from_dict
+from audits.inventory import Endpoint, Inventory, key, zone_group_from_dict
 from audits.services import Cloud, cloud_for_arm_endpoint
+from plinktui.armid import rg_of, sub_of
 
 T = TypeVar("T")
 

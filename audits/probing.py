@@ -14,7 +14,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from audits.inventory import Inventory, Vm, key, name_of
+from audits.inventory import Inventory, Vm, key
+from plinktui.armid import name_of
 
 if TYPE_CHECKING:
     from audits.engine import ProbeOptions

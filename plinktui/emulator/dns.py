@@ -43,12 +43,13 @@ from typing import TYPE_CHECKING, Any
 from plinktui.emulator.providers.keyvault import approved_connections, live_vault
 from plinktui.emulator.providers.privatedns import LINK_TYPE, RECORD_TYPES, link_active
 from plinktui.emulator.vmshell import HttpAnswer, Resolution
+from plinktui.facts import AZURE_DNS
+from plinktui.netaddr import is_public_ip
 
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
     from plinktui.emulator.store import Record
 
-AZURE_DNS = "168.63.129.16"
 MAX_CHAIN = 16
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
@@ -93,13 +94,6 @@ def public_ip(service: str, region: str) -> str:
 
 def _norm(name: str) -> str:
     return name.strip().rstrip(".").lower()
-
-
-def _is_private(ip: str) -> bool:
-    try:
-        return ipaddress.ip_address(ip).is_private
-    except ValueError:
-        return False
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -359,7 +353,7 @@ def https_get(emu: Emulator, fqdn: str, path: str, *, vnet_id: str | None, sourc
         return None
     ip = res.addresses[0]
     anonymous = path.split("?", 1)[0].rstrip("/").lower() == "/healthstatus"
-    if _is_private(ip):
+    if not is_public_ip(ip):  # a private or special address: only a NIC in the caller's VNet answers
         hit = _nic_with_ip(emu, ip, vnet_id) if vnet_id else None
         if hit is None:
             return None  # a private address outside the caller's VNet (peering is not modelled): no route

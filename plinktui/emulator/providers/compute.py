@@ -33,6 +33,7 @@ from plinktui.emulator import errors
 from plinktui.emulator.enums import canonical
 from plinktui.emulator.resource import Kind, Req, Resp, mount, name_of, paged_view, parse_id, ref
 from plinktui.emulator.store import Record, new_etag
+from plinktui.facts import AZURE_DNS
 
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
@@ -46,7 +47,6 @@ DISK_TYPE = "Microsoft.Compute/disks"
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
 PIP_TYPE = "Microsoft.Network/publicIPAddresses"
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
-AZURE_DNS = "168.63.129.16"
 
 RESERVED_ADMIN_NAMES = frozenset({
     "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",

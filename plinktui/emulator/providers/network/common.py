@@ -13,7 +13,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from plinktui.emulator import cidr, errors
-from plinktui.emulator.resource import Kind, Req, name_of, parse_id, ref
+from plinktui.emulator.resource import Kind, Req, name_of, ref
 from plinktui.emulator.store import Record, new_etag
 
 if TYPE_CHECKING:
@@ -248,11 +248,6 @@ def find_typed(emu: Emulator, rid: str | None, rtype: str) -> Record | None:
     if kind is not None and not kind.listable(rec):
         return None
     return rec
-
-
-def sub_of(rid: str) -> str:
-    """The subscription of an id."""
-    return parse_id(rid)["subscription"]
 
 
 class NetworkKind(Kind):

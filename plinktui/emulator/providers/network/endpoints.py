@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from plinktui.armid import sub_of
 from plinktui.emulator import errors
 from plinktui.emulator.providers.network.common import (
     A_RECORD,
@@ -37,7 +38,6 @@ from plinktui.emulator.providers.network.common import (
     find_typed,
     invalid_reference,
     same_id,
-    sub_of,
 )
 from plinktui.emulator.providers.network.interfaces import managed_nic
 from plinktui.emulator.resource import Req, name_of, ref
