@@ -18,19 +18,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from plinktui.facts import RESERVED_ADMIN_NAMES
+
 Result = tuple[bool, str]
 Validator = Callable[[str], Result]
 
 OK: Result = (True, "")
-
-# Azure refuses these as VM admin user names (Compute "osProfile.adminUsername" reserved list).
-RESERVED_ADMIN_NAMES: frozenset[str] = frozenset(
-    {
-        "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
-        "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root",
-        "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
-    }
-)
 
 # Address ranges Azure does not allow in a VNet's address space (Azure Virtual Network FAQ).
 FORBIDDEN_RANGES: tuple[tuple[ipaddress.IPv4Network, str], ...] = (
