@@ -250,12 +250,28 @@ def find_typed(emu: Emulator, rid: str | None, rtype: str) -> Record | None:
     return rec
 
 
+def requested_sku(body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
+    """The ``sku`` of a PUT (else the stored one, else Standard), checked to be an object."""
+    sku = body.get("sku") or (existing.doc.get("sku") if existing else None) or {"name": "Standard"}
+    if not isinstance(sku, dict):
+        raise errors.InvalidRequestContent("The 'sku' member must be an object.")
+    return sku
+
+
 class NetworkKind(Kind):
     """Microsoft.Network resources: a resourceGuid that survives updates, tags-only PATCH (updateTags)."""
 
     resource_guid = True
     sub_list = ""
     """The subscription-wide list route (``/subscriptions/{sub}/providers/Microsoft.Network/<type>``), if any."""
+    collection = ""
+    """A top-level kind's collection name (``virtualNetworks``): it sets ``item`` and ``sub_list`` from the scopes."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("collection"):
+            cls.item = f"{RG_SCOPE}/{cls.collection}/{{name}}"
+            cls.sub_list = f"{SUB_SCOPE}/{cls.collection}"
 
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu

@@ -27,7 +27,6 @@ from plinktui.emulator.providers.network.common import (
     PE,
     PLS,
     RG_SCOPE,
-    SUB_SCOPE,
     VAULT,
     ZONE,
     ZONE_GROUP,
@@ -131,8 +130,7 @@ class PrivateEndpoints(NetworkKind):
     """Microsoft.Network/privateEndpoints."""
 
     type = PE
-    item = RG_SCOPE + "/privateEndpoints/{name}"
-    sub_list = SUB_SCOPE + "/privateEndpoints"
+    collection = "privateEndpoints"
     latency = "pe"
 
     def __init__(self, emu: Any) -> None:

@@ -24,7 +24,6 @@ from plinktui.emulator.providers.network.common import (
     NSG,
     PLS,
     RG_SCOPE,
-    SUB_SCOPE,
     SUBNET,
     VNET,
     NetworkKind,
@@ -82,6 +81,17 @@ def first_user(emu: Any, subnet_id: str) -> str | None:
     return services[0] if services else None
 
 
+def _prefixes(raw: list[Any], rid: str) -> list[cidr.Network]:
+    """Parse address prefixes; the first bad one is Azure's error on ``rid``."""
+    nets = []
+    for p in raw:
+        try:
+            nets.append(cidr.parse_prefix(p))
+        except cidr.CidrError as exc:
+            raise cidr_error(exc, rid) from None
+    return nets
+
+
 def parse_space(vnet_id: str, props: dict[str, Any]) -> list[cidr.Network]:
     """The VNet's address prefixes, validated."""
     space = props.get("addressSpace") or {}
@@ -92,12 +102,7 @@ def parse_space(vnet_id: str, props: dict[str, Any]) -> list[cidr.Network]:
         prefixes = []
     if not isinstance(prefixes, list):
         raise errors.InvalidRequestContent("The 'addressSpace.addressPrefixes' member must be an array.")
-    nets = []
-    for p in prefixes:
-        try:
-            nets.append(cidr.parse_prefix(p))
-        except cidr.CidrError as exc:
-            raise cidr_error(exc, vnet_id) from None
+    nets = _prefixes(prefixes, vnet_id)
     clash = cidr.first_overlap(nets)
     if clash:
         raise bad("VnetAddressSpacesOverlap",
@@ -115,12 +120,7 @@ def build_subnet(emu: Any, vnet_id: str, spaces: list[cidr.Network], name: str, 
     raw = props.get("addressPrefixes") or ([props["addressPrefix"]] if props.get("addressPrefix") else [])
     if not raw:
         raise bad("InvalidRequestFormat", f"Cannot parse the request: subnet {sid} needs an addressPrefix.")
-    nets = []
-    for p in raw:
-        try:
-            nets.append(cidr.parse_prefix(p))
-        except cidr.CidrError as exc:
-            raise cidr_error(exc, sid) from None
+    nets = _prefixes(raw, sid)
     for net in nets:
         if cidr.too_small(net):
             raise bad("NetcfgInvalidSubnet", f"Subnet '{name}' is not valid in virtual network '{vnet_name}'. The "
@@ -182,8 +182,7 @@ class VirtualNetworks(NetworkKind):
     """Microsoft.Network/virtualNetworks."""
 
     type = VNET
-    item = RG_SCOPE + "/virtualNetworks/{name}"
-    sub_list = SUB_SCOPE + "/virtualNetworks"
+    collection = "virtualNetworks"
     latency = "vnet"
 
     def check_name(self, name: str) -> None:
