@@ -286,3 +286,12 @@ class NetworkKind(Kind):
         props = props_of(body)
         props.pop("provisioningState", None)
         return props
+
+
+class ChildNetworkKind(NetworkKind):
+    """A child resource inside its parent's document (subnets, DNS zone groups): no location, no tags of its own,
+    no resourceGuid."""
+
+    has_location = False
+    location_required = False
+    resource_guid = False

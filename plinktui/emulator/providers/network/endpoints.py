@@ -30,6 +30,7 @@ from plinktui.emulator.providers.network.common import (
     VAULT,
     ZONE,
     ZONE_GROUP,
+    ChildNetworkKind,
     IpAllocator,
     NetworkKind,
     bad,
@@ -353,15 +354,12 @@ def remove_records(emu: Any, group: Record) -> None:
         _recount(emu, zone_id)
 
 
-class PrivateDnsZoneGroups(NetworkKind):
+class PrivateDnsZoneGroups(ChildNetworkKind):
     """Microsoft.Network/privateEndpoints/privateDnsZoneGroups."""
 
     type = ZONE_GROUP
     item = RG_SCOPE + "/privateEndpoints/{pe}/privateDnsZoneGroups/{name}"
     latency = "zonegroup"
-    has_location = False
-    location_required = False
-    resource_guid = False
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)

@@ -26,6 +26,7 @@ from plinktui.emulator.providers.network.common import (
     RG_SCOPE,
     SUBNET,
     VNET,
+    ChildNetworkKind,
     NetworkKind,
     bad,
     cidr_error,
@@ -261,15 +262,12 @@ class VirtualNetworks(NetworkKind):
         return doc
 
 
-class Subnets(NetworkKind):
+class Subnets(ChildNetworkKind):
     """Microsoft.Network/virtualNetworks/subnets (child of a VNet; no location, no tags)."""
 
     type = SUBNET
     item = RG_SCOPE + "/virtualNetworks/{vnet}/subnets/{name}"
     latency = "subnet"
-    has_location = False
-    location_required = False
-    resource_guid = False
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         vnet_id = rid.rsplit("/subnets/", 1)[0]
