@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="the TUI on the embedded demo cloud (offline)")
     demo.add_argument("--autopilot", action="store_true", help="play the whole story for a presenter")
+    demo.add_argument("--story", choices=("setup", "hub-spoke"), default="setup",
+                      help="setup: the guided walkthrough (default); hub-spoke: audit a two-subscription landing zone, "
+                           "fix the broken spoke and prove both")
 
     setup = sub.add_parser("setup", parents=[common], help="apply a plan headless (or --plain questions)")
     runs = sub.add_parser("runs", parents=[common], help="list provisioning runs and their state")
@@ -144,7 +147,8 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         demo = command == "demo" or args.demo
         return int(run_tui(target_kwargs(args) | {"demo": demo}, demo=demo,
-                           autopilot=bool(getattr(args, "autopilot", False))))
+                           autopilot=bool(getattr(args, "autopilot", False)),
+                           story=getattr(args, "story", None) or "setup"))
     if command == "setup":
         if getattr(args, "plain", False):
             from screens.plain import run_plain

@@ -71,6 +71,10 @@ class RequestStats:
     reads: int = 0
     writes: int = 0
     throttled: int = 0
+    """429 answers seen (each one, retried or not)."""
+    by_api: dict[str, int] = field(default_factory=dict)
+    """Requests by API: the resource provider namespace of the URL (``Microsoft.Network``, ``Microsoft.ResourceGraph``,
+    ...), ``Microsoft.Resources`` for subscriptions, groups and operations without one."""
     started: float = field(default_factory=time.monotonic)
 
     def as_dict(self) -> dict[str, Any]:
@@ -80,6 +84,7 @@ class RequestStats:
             "arm_reads": self.reads,
             "arm_writes": self.writes,
             "throttled": self.throttled,
+            "by_api": dict(self.by_api),
             "seconds": round(time.monotonic() - self.started, 3),
         }
 
@@ -190,6 +195,20 @@ class _StaticTokenCredential:
         return None
 
 
+READ_ONLY_POSTS = ("/providers/microsoft.resourcegraph/resources", "/checknameavailability")
+"""POSTs that only read (Resource Graph queries, name checks): counted as reads, never as writes."""
+
+
+def api_of(url: str) -> str:
+    """The API a request URL belongs to: the namespace after the last ``/providers/``, else Microsoft.Resources."""
+    path = url.split("?", 1)[0]
+    low = path.lower()
+    i = low.rfind("/providers/")
+    if i < 0:
+        return "Microsoft.Resources"
+    return path[i + len("/providers/"):].split("/", 1)[0] or "Microsoft.Resources"
+
+
 def _make_policies(credential: Any, scope: str, stats: RequestStats, total_timeout: float,
                    max_retry_after: float) -> list[Any]:
     """The SDK's standard async ARM pipeline, minus auto-registration, plus bounded retries and counting."""
@@ -212,7 +231,12 @@ def _make_policies(credential: Any, scope: str, stats: RequestStats, total_timeo
 
         def on_request(self, request: Any) -> None:
             stats.requests += 1
-            if request.http_request.method in ("GET", "HEAD"):
+            url = request.http_request.url
+            api = api_of(url)
+            stats.by_api[api] = stats.by_api.get(api, 0) + 1
+            path = url.split("?", 1)[0].lower()
+            if request.http_request.method in ("GET", "HEAD") or (
+                    request.http_request.method == "POST" and path.endswith(READ_ONLY_POSTS)):
                 stats.reads += 1
             else:
                 stats.writes += 1
@@ -381,6 +405,13 @@ class Gateway:
         return self._build("privatedns", PrivateDnsManagementClient)
 
     @property
+    def dnsresolver(self) -> Any:
+        """``azure.mgmt.dnsresolver.aio.DnsResolverManagementClient``."""
+        from azure.mgmt.dnsresolver.aio import DnsResolverManagementClient
+
+        return self._build("dnsresolver", DnsResolverManagementClient)
+
+    @property
     def compute(self) -> Any:
         """``azure.mgmt.compute.aio.ComputeManagementClient``."""
         from azure.mgmt.compute.aio import ComputeManagementClient
@@ -400,6 +431,13 @@ class Gateway:
         from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
         return self._build("subscriptions", SubscriptionClient, with_subscription=False)
+
+    @property
+    def resourcegraph(self) -> Any:
+        """``azure.mgmt.resourcegraph.aio.ResourceGraphClient`` (tenant-level: no subscription binding)."""
+        from azure.mgmt.resourcegraph.aio import ResourceGraphClient
+
+        return self._build("resourcegraph", ResourceGraphClient, with_subscription=False)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 

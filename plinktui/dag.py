@@ -59,6 +59,8 @@ class Node:
     deps: tuple[str, ...] = ()
     mode: str = "create"
     weight: float = 0.0
+    target: str | None = None
+    """What the node points at when it is not the plan's own resource (a zone link to a hub VNet)."""
 
 
 @dataclass
@@ -73,6 +75,12 @@ class Facts:
     zone_reason: str = ""  # why that zone (shown in Review, setup output and the DNS screen)
     subnet_exists: bool = False  # the plan names a subnet that already exists: used, never created or owned
     pls_subnet_exists: bool = False
+    dns_hub_vnet_id: str | None = None
+    """The VNet whose resolver answers for ours (its DNS server is that resolver's inbound endpoint): the zone is
+    linked to it, not to our VNet."""
+    hub_link_command: str | None = None
+    """Set when the caller may not link the zone to the hub: the exact command for whoever owns the hub (the run
+    creates no link and finishes)."""
 
 
 @dataclass
@@ -202,14 +210,16 @@ def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
     zone_mode = "reuse" if (facts.zone_exists and plan.dns.create_zone != "always") or \
         plan.dns.create_zone == "never" or plan.dns.zone_id else "create"
     g.add(_node("zone", plan.dns.zone, zone_deps if zone_mode == "create" else (), mode=zone_mode))
+    hub_blocked = bool(facts.hub_link_command) and not facts.existing_link
     if facts.existing_link:
         g.add(_node("link", facts.existing_link, mode="reuse"))
-    else:
-        g.add(_node("link", plan.dns.link_name, ["zone", "vnet"]))
+    elif not hub_blocked:
+        link = g.add(_node("link", plan.dns.link_name, ["zone", "vnet"]))
+        link.target = facts.dns_hub_vnet_id
 
     g.add(_node("pe", plan.private_endpoint.name, ["rg", subnet_key, "vault"]))
     g.add(_node("zone_group", ZONE_GROUP_NAME, ["pe", "zone"]))
-    verify_deps = ["zone_group", "link"]
+    verify_deps = ["zone_group"] if hub_blocked else ["zone_group", "link"]
 
     if vm.enabled:
         g.add(_node("nsg", vm.nsg_name, ["rg"]))

@@ -462,7 +462,7 @@ def _build_ops() -> dict[str, Op]:
     async def link_put(c: Context, n: Node) -> Any:
         return await c.dns.virtual_network_links.begin_create_or_update(
             c.zone_scope[1], c.plan.dns.zone, n.name, {"location": "global", "tags": c.tags, "properties": {
-                "virtualNetwork": {"id": c.vnet_id}, "registrationEnabled": False}}, **c.lro_kw)
+                "virtualNetwork": {"id": n.target or c.vnet_id}, "registrationEnabled": False}}, **c.lro_kw)
 
     pe_get = lambda c, n: _net(c).private_endpoints.get(c.rg, n.name)  # noqa: E731
 

@@ -409,6 +409,10 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
                "public_network_access": s.get("public_network_access"), "seconds": round(wall, 2),
                "critical_path_units": cp, "arm_requests": gw.stats.requests,
                "failed": {k: {"error": e.error, "class": e.error_class, "fix": e.fix} for k, e in outcome.errors.items()}}
+    if pf.facts.dns_hub_vnet_id:
+        summary["dns_hub_vnet"] = pf.facts.dns_hub_vnet_id
+    if pf.facts.hub_link_command:
+        summary["hub_link_command"] = pf.facts.hub_link_command
     if r.mode == "json":
         r.obj(summary)
     else:
@@ -420,6 +424,9 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
         else:
             r.line(f"run {journal.run_id} ended with {len(outcome.errors)} failure(s); fix and resume: "
                    f"plinktui setup --resume {journal.run_id}")
+        if pf.facts.hub_link_command:
+            r.line("the VNet resolves through the hub's DNS resolver; the zone is not linked to the hub yet. "
+                   f"Whoever owns the hub runs: {pf.facts.hub_link_command}")
         r.line(f"undo everything: plinktui teardown {journal.run_id} --purge")
     return int(ExitCode.OK if outcome.ok else ExitCode.FINDINGS)
 

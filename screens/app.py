@@ -46,8 +46,10 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def __init__(self, target_kwargs: dict[str, Any] | None = None, *, demo: bool = True, autopilot: bool = False,
                  connect: bool = True, latency_scale: float | None = None, step_seconds: float = 1.5,
-                 demo_cloud: Any = None, auth: str = "default", credential: Any = None) -> None:
+                 demo_cloud: Any = None, auth: str = "default", credential: Any = None, story: str = "setup") -> None:
         super().__init__()
+        self.story = story
+        """``plinktui demo --story``: ``setup`` (the wizard) or ``hub-spoke`` (the landing-zone audit)."""
         self.target_kwargs = {k: v for k, v in (target_kwargs or {}).items() if v}
         self.demo = demo
         self._started_as = (demo, dict(self.target_kwargs))
@@ -105,7 +107,12 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
     # ------------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
         self._fix_console_size(self.size.width, self.size.height)
-        self.push_screen(self.wizard_steps()[0]())
+        if self.story == "hub-spoke":
+            from screens.hubspoke import HubSpokeScreen
+
+            self.push_screen(HubSpokeScreen())
+        else:
+            self.push_screen(self.wizard_steps()[0]())
         if self.connect:
             self.call_after_refresh(self.open_gateway)
         if self.autopilot is not None:
@@ -137,7 +144,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
             if self.demo_cloud is None:
                 from plinktui.emulator.embedded import ensure_demo_cloud
 
-                self.demo_cloud = await ensure_demo_cloud(self.latency_scale)
+                self.demo_cloud = await ensure_demo_cloud(self.latency_scale, story=self.story)
                 if self.latency_scale is None:
                     from plinktui.emulator.embedded import DEMO_LATENCY_SCALE
 
@@ -415,9 +422,10 @@ async def _quiet(event: Any) -> None:
     return None
 
 
-def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool) -> int:
-    """Run the TUI (``plinktui`` or ``plinktui demo [--autopilot]``); returns the exit code."""
-    app = PresenterApp(target_kwargs, demo=demo) if autopilot else PlinkApp(target_kwargs, demo=demo)
+def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool, story: str = "setup") -> int:
+    """Run the TUI (``plinktui`` or ``plinktui demo [--autopilot] [--story hub-spoke]``); returns the exit code."""
+    app = PresenterApp(target_kwargs, demo=demo, story=story) if autopilot else PlinkApp(target_kwargs, demo=demo,
+                                                                                         story=story)
     try:
         result = app.run()
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
-"""The audit pane: Endpoints & NICs, DNS checks, Findings and Topology, with filter, re-run and export."""
+"""The audit pane: Endpoints & NICs, DNS checks, VNet × endpoint paths, Findings and Topology, with filter, re-run and
+export."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 TABLES = {"endpoints": ("endpoint", "NIC", "private IP", "subnet", "connection", "FQDNs", "zone group", "verdict"),
           "dns": ("VM", "FQDN", "resolved IPs", "CNAME chain", "expected IP", "healthstatus addr", "verdict"),
+          "paths": ("VNet", "endpoint", "DNS server", "computed answer", "path verdict", "probe"),
           "findings": ("severity", "id", "resource", "detail", "remediation", "az command")}
 
 FILL_CHUNK = 1000
@@ -75,6 +77,17 @@ def dns_rows(result: Any) -> list[tuple[Any, ...]]:
                      " → ".join(e["cname_chain"]) or "—", e["expected_ip"] or "—", e["healthstatus_addr"] or "—",
                      verdict_text(e["verdict"])))
     return rows
+
+
+PATH_STYLE = {"private": "bold green", "unknown": "yellow"}
+
+
+def path_rows(result: Any) -> list[tuple[Any, ...]]:
+    """Rows of the VNet x endpoint table: every VNet's computed path to every endpoint, and its probe."""
+    from audits.report import resolution_rows
+
+    return [(*r[:4], Text(r[4], style=PATH_STYLE.get(r[4], "bold red")), r[5])
+            for r in resolution_rows(result)[1:]] if getattr(result, "resolution", None) else []
 
 
 def finding_rows(result: Any) -> list[tuple[Any, ...]]:
@@ -129,6 +142,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
                 yield VimTable(id="endpoints")
             with TabPane("DNS checks", id="tab-dns"):
                 yield VimTable(id="dns")
+            with TabPane("VNet × endpoint", id="tab-paths"):
+                yield VimTable(id="paths")
             with TabPane("Findings", id="tab-findings"):
                 with Vertical():
                     yield VimTable(id="findings")
@@ -190,7 +205,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         banner = proof_banner(result)
         self.query_one("#banner", Static).update(safe.text(banner, style="bold green" if banner.startswith("✓") else
                                                            "bold red" if banner.startswith("✗") else "yellow"))
-        self.rows = {"endpoints": endpoint_rows(result), "dns": dns_rows(result), "findings": finding_rows(result)}
+        self.rows = {"endpoints": endpoint_rows(result), "dns": dns_rows(result), "paths": path_rows(result),
+                     "findings": finding_rows(result)}
         self._fill(self.query_one("#filter", Input).value)
         self._topology(result)
         if result.probes:
