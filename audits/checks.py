@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from audits import services
-from audits.inventory import Endpoint, Inventory, Zone, is_private_ip, key, name_of, rg_of, sub_of
+from audits.inventory import Endpoint, Inventory, Zone, key
+from plinktui.armid import name_of, rg_of, sub_of
+from plinktui.facts import AZURE_DNS
+from plinktui.netaddr import is_private_ip
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-AZURE_DNS = "168.63.129.16"
 
 
 @dataclass(frozen=True)

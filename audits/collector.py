@@ -32,12 +32,11 @@ from audits.inventory import (
     Ruleset,
     key,
     resolver_from_dicts,
-    rg_of,
     ruleset_from_dicts,
-    sub_of,
     zone_group_from_dict,
 )
 from audits.services import Cloud, cloud_for_arm_endpoint
+from plinktui.armid import rg_of, sub_of
 
 T = TypeVar("T")
 

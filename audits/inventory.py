@@ -10,29 +10,19 @@ Ids are compared case-insensitively everywhere (ARM ids are case-insensitive and
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from audits import services
 from audits.services import Cloud, Service
+from plinktui.armid import name_of, rg_of, vnet_of_subnet
+from plinktui.sdkjson import as_json as _d
 
 
 def key(resource_id: str | None) -> str:
     """Normalised id for lookups: lower-case, no trailing slash."""
     return (resource_id or "").rstrip("/").lower()
-
-
-def _d(obj: Any) -> dict[str, Any]:
-    """A plain dict from an SDK model (``as_dict``), a mapping, or None."""
-    if obj is None:
-        return {}
-    if hasattr(obj, "as_dict"):
-        return obj.as_dict()
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    raise TypeError(f"cannot read {type(obj).__name__} as ARM JSON")
 
 
 def _p(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,53 +33,6 @@ def _id(ref: Any) -> str | None:
     if isinstance(ref, Mapping):
         return ref.get("id")
     return None
-
-
-def rg_of(resource_id: str) -> str:
-    """Resource group name from an ARM id ('' when absent)."""
-    parts = resource_id.split("/")
-    low = [p.lower() for p in parts]
-    if "resourcegroups" in low:
-        i = low.index("resourcegroups")
-        if i + 1 < len(parts):
-            return parts[i + 1]
-    return ""
-
-
-def sub_of(resource_id: str) -> str:
-    """Subscription id from an ARM id ('' when absent)."""
-    parts = resource_id.split("/")
-    low = [p.lower() for p in parts]
-    if "subscriptions" in low:
-        i = low.index("subscriptions")
-        if i + 1 < len(parts):
-            return parts[i + 1]
-    return ""
-
-
-def name_of(resource_id: str) -> str:
-    """Last segment of an ARM id."""
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def vnet_of_subnet(subnet_id: str | None) -> str | None:
-    """The VNet id of a subnet id (``.../virtualNetworks/v/subnets/s`` -> ``.../virtualNetworks/v``)."""
-    if not subnet_id:
-        return None
-    low = subnet_id.lower()
-    i = low.rfind("/subnets/")
-    return subnet_id[:i] if i > 0 else None
-
-
-def is_private_ip(ip: str) -> bool:
-    """RFC 1918, CGNAT 100.64/10 and other non-global addresses count as private."""
-    try:
-        a = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    if isinstance(a, ipaddress.IPv4Address) and a in ipaddress.ip_network("100.64.0.0/10"):
-        return True
-    return a.is_private
 
 
 @dataclass

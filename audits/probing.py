@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from audits.inventory import Inventory, Vm, key, name_of, sub_of
+from audits.inventory import Inventory, Vm, key
+from plinktui.armid import name_of, sub_of
 
 if TYPE_CHECKING:
     from audits.engine import ProbeOptions

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audits.checks import CATALOGUE, SEVERITY_RANK, Finding
-from audits.inventory import Endpoint, Inventory, key, name_of
+from audits.inventory import Endpoint, Inventory, key
+from plinktui.armid import name_of
 from plinktui.untrusted import md, md_code, visible
 
 SCHEMA = "plinktui.audit/v1"

@@ -23,9 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from audits.inventory import Endpoint, ForwardingRule, Inventory, Ruleset, Zone, is_private_ip, key, name_of
+from audits.inventory import Endpoint, ForwardingRule, Inventory, Ruleset, Zone, key
+from plinktui.armid import name_of
+from plinktui.facts import AZURE_DNS
+from plinktui.netaddr import is_private_ip
 
-AZURE_DNS = "168.63.129.16"
 MAX_HOPS = 4
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from plinktui import validation as v
 from plinktui.plan import Plan
+from plinktui.sdkjson import as_json as _json
 
 ZONES = "Microsoft.Network/privateDnsZones"
 
@@ -62,10 +63,6 @@ class ZoneChoice:
 def zone_id_for(subscription: str, resource_group: str, zone: str) -> str:
     """The resource id of a private DNS zone."""
     return f"/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/{ZONES}/{zone}"
-
-
-def _json(obj: Any) -> dict[str, Any]:
-    return obj.as_dict() if hasattr(obj, "as_dict") else dict(obj or {})
 
 
 def _is_404(exc: BaseException) -> bool:

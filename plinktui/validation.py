@@ -18,19 +18,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from plinktui.facts import RESERVED_ADMIN_NAMES
+
 Result = tuple[bool, str]
 Validator = Callable[[str], Result]
 
 OK: Result = (True, "")
-
-# Azure refuses these as VM admin user names (Compute "osProfile.adminUsername" reserved list).
-RESERVED_ADMIN_NAMES: frozenset[str] = frozenset(
-    {
-        "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
-        "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root",
-        "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
-    }
-)
 
 # Address ranges Azure does not allow in a VNet's address space (Azure Virtual Network FAQ).
 FORBIDDEN_RANGES: tuple[tuple[ipaddress.IPv4Network, str], ...] = (
@@ -55,6 +48,15 @@ def _fail(field: str, rule: str, example: str) -> Result:
     return False, f"{field}: {rule} (e.g. {example!r})"
 
 
+def _length(field: str, value: object, low: int, high: int, example: str) -> Result:
+    """The same two sentences for every name: empty, or outside ``low``-``high`` characters (OK otherwise)."""
+    if not isinstance(value, str) or not value:
+        return _fail(field, f"must not be empty ({low}-{high} characters)", example)
+    if not low <= len(value) <= high:
+        return _fail(field, f"must be {low}-{high} characters, got {len(value)}", example)
+    return OK
+
+
 @dataclass(frozen=True)
 class _NameRule:
     """An Azure naming rule: length bounds, allowed characters and start/end constraints."""
@@ -71,10 +73,8 @@ class _NameRule:
     example: str
 
     def __call__(self, value: str) -> Result:
-        if not isinstance(value, str) or not value:
-            return _fail(self.field, f"must not be empty ({self.low}-{self.high} characters)", self.example)
-        if not self.low <= len(value) <= self.high:
-            return _fail(self.field, f"must be {self.low}-{self.high} characters, got {len(value)}", self.example)
+        if not (length := _length(self.field, value, self.low, self.high, self.example))[0]:
+            return length
         bad = sorted({c for c in value if not re.fullmatch(f"[{self.chars}]", c)})
         if bad:
             shown = "".join(bad[:5])
@@ -131,18 +131,57 @@ def _id_or_name(name_rule: Validator, rtype: str, example_id: str) -> Validator:
     return check
 
 
-def validate_resource_group(value: str) -> Result:
-    """Resource group: 1-90 letters, digits, underscores, parentheses, hyphens, periods; no trailing period."""
-    field, example = "plan.resource_group", "rg-kv-private"
-    if not isinstance(value, str) or not value:
-        return _fail(field, "must not be empty (1-90 characters)", example)
-    if len(value) > 90:
-        return _fail(field, f"must be 1-90 characters, got {len(value)}", example)
-    if not re.fullmatch(r"[\w().\-]+", value):
-        return _fail(field, "may contain only letters, digits, underscores, parentheses, hyphens and periods", example)
-    if value.endswith("."):
-        return _fail(field, "must not end with a period", example)
-    return OK
+@dataclass(frozen=True)
+class _Checks:
+    """A name checked for length, then by ``rules`` in order: the first ``(fails, sentence)`` whose test fails the
+    value answers (the sentence may name the value as ``{value!r}``)."""
+
+    field: str
+    low: int
+    high: int
+    example: str
+    rules: tuple[tuple[Callable[[str], bool], str], ...]
+
+    def __call__(self, value: str) -> Result:
+        if not (length := _length(self.field, value, self.low, self.high, self.example))[0]:
+            return length
+        for fails, rule in self.rules:
+            if fails(value):
+                return _fail(self.field, rule.format(value=value), self.example)
+        return OK
+
+
+validate_resource_group = _Checks("plan.resource_group", 1, 90, "rg-kv-private", (
+    (lambda v: not re.fullmatch(r"[\w().\-]+", v),
+     "may contain only letters, digits, underscores, parentheses, hyphens and periods"),
+    (lambda v: v.endswith("."), "must not end with a period"),
+))
+"""Resource group: 1-90 letters, digits, underscores, parentheses, hyphens, periods; no trailing period."""
+
+validate_vault_name = _Checks("vault.name", 3, 24, "kv-contoso-01", (
+    (lambda v: not re.fullmatch(r"[A-Za-z0-9-]+", v), "may contain only letters, digits and hyphens"),
+    (lambda v: not v[0].isalpha(), "must start with a letter"),
+    (lambda v: not re.fullmatch(r"[A-Za-z0-9]", v[-1]), "must end with a letter or digit"),
+    (lambda v: "--" in v, "must not contain consecutive hyphens ('--')"),
+))
+"""Key Vault: 3-24 chars, letters/digits/hyphens, starts with a letter, ends alphanumeric, no ``--``."""
+
+validate_vm_name = _Checks("test_vm.name", 1, 64, "vm-kv-probe", (
+    (lambda v: not re.fullmatch(r"[A-Za-z0-9.-]+", v), "may contain only letters, digits, hyphens and periods"),
+    (lambda v: not v[0].isalnum(), "must start with a letter or digit"),
+    (lambda v: v[-1] in ".-", "must not end with a period or hyphen"),
+    (lambda v: v.isdigit(), "must not be only digits"),
+))
+"""Linux VM name: 1-64 letters, digits, hyphens and periods; starts alphanumeric; no trailing period/hyphen."""
+
+validate_admin_username = _Checks("test_vm.admin_username", 1, 32, "azureuser", (
+    (lambda v: v.lower() in RESERVED_ADMIN_NAMES,
+     "{value!r} is a name Azure reserves for VMs (like admin, root, guest, test)"),
+    (lambda v: not re.fullmatch(r"[a-z_][a-z0-9_.-]*", v),
+     "must start with a lowercase letter or underscore and contain only a-z, 0-9, _ . -"),
+    (lambda v: v.endswith("."), "must not end with a period"),
+))
+"""Linux admin user: 1-32 chars, lowercase letter or underscore first, not one of Azure's reserved names."""
 
 
 def validate_plan_name(value: str) -> Result:
@@ -155,65 +194,22 @@ def validate_plan_name(value: str) -> Result:
     return OK
 
 
-def validate_vault_name(value: str) -> Result:
-    """Key Vault: 3-24 chars, letters/digits/hyphens, starts with a letter, ends alphanumeric, no ``--``."""
-    field, example = "vault.name", "kv-contoso-01"
-    if not isinstance(value, str) or not value:
-        return _fail(field, "must not be empty (3-24 characters)", example)
-    if not 3 <= len(value) <= 24:
-        return _fail(field, f"must be 3-24 characters, got {len(value)}", example)
-    if not re.fullmatch(r"[A-Za-z0-9-]+", value):
-        return _fail(field, "may contain only letters, digits and hyphens", example)
-    if not value[0].isalpha():
-        return _fail(field, "must start with a letter", example)
-    if not re.fullmatch(r"[A-Za-z0-9]", value[-1]):
-        return _fail(field, "must end with a letter or digit", example)
-    if "--" in value:
-        return _fail(field, "must not contain consecutive hyphens ('--')", example)
-    return OK
+def _matching(field: str, example: str, pattern: str, sentence: str, doc: str) -> Validator:
+    """A value that must match ``pattern`` whole; anything else (or a non-string) fails with ``sentence``."""
+
+    def check(value: str) -> Result:
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            return _fail(field, sentence, example)
+        return OK
+
+    check.__doc__ = doc
+    return check
 
 
-def validate_vm_name(value: str) -> Result:
-    """Linux VM name: 1-64 letters, digits, hyphens and periods; starts alphanumeric; no trailing period/hyphen."""
-    field, example = "test_vm.name", "vm-kv-probe"
-    if not isinstance(value, str) or not value:
-        return _fail(field, "must not be empty (1-64 characters)", example)
-    if len(value) > 64:
-        return _fail(field, f"must be 1-64 characters, got {len(value)}", example)
-    if not re.fullmatch(r"[A-Za-z0-9.-]+", value):
-        return _fail(field, "may contain only letters, digits, hyphens and periods", example)
-    if not value[0].isalnum():
-        return _fail(field, "must start with a letter or digit", example)
-    if value[-1] in ".-":
-        return _fail(field, "must not end with a period or hyphen", example)
-    if value.isdigit():
-        return _fail(field, "must not be only digits", example)
-    return OK
-
-
-def validate_admin_username(value: str) -> Result:
-    """Linux admin user: 1-32 chars, lowercase letter or underscore first, not one of Azure's reserved names."""
-    field, example = "test_vm.admin_username", "azureuser"
-    if not isinstance(value, str) or not value:
-        return _fail(field, "must not be empty (1-32 characters)", example)
-    if value.lower() in RESERVED_ADMIN_NAMES:
-        return _fail(field, f"{value!r} is a name Azure reserves for VMs (like admin, root, guest, test)", example)
-    if len(value) > 32:
-        return _fail(field, f"must be 1-32 characters, got {len(value)}", example)
-    if not re.fullmatch(r"[a-z_][a-z0-9_.-]*", value):
-        return _fail(field, "must start with a lowercase letter or underscore and contain only a-z, 0-9, _ . -",
-                     example)
-    if value.endswith("."):
-        return _fail(field, "must not end with a period", example)
-    return OK
-
-
-def validate_region(value: str) -> Result:
-    """Region programmatic name (lowercase letters and digits), e.g. ``westus2``; existence is checked later."""
-    field, example = "region", "westus2"
-    if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9]{1,39}", value):
-        return _fail(field, "must be a region's programmatic name: lowercase letters and digits, no spaces", example)
-    return OK
+validate_region = _matching(
+    "region", "westus2", r"[a-z][a-z0-9]{1,39}",
+    "must be a region's programmatic name: lowercase letters and digits, no spaces",
+    "Region programmatic name (lowercase letters and digits), e.g. ``westus2``; existence is checked later.")
 
 
 def _region_validator(field: str) -> Validator:
@@ -442,12 +438,10 @@ def validate_retention_days(value: str) -> Result:
     return OK
 
 
-def validate_subscription_id(value: str) -> Result:
-    """Subscription id (a GUID)."""
-    field, example = "plan.subscription", "00000000-0000-0000-0000-000000000000"
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", value):
-        return _fail(field, "must be a subscription id (GUID)", example)
-    return OK
+validate_subscription_id = _matching(
+    "plan.subscription", "00000000-0000-0000-0000-000000000000",
+    r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", "must be a subscription id (GUID)",
+    "Subscription id (a GUID).")
 
 
 # The registry the TUI and questionary look fields up in ("section.key" -> validator).

@@ -14,6 +14,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker
 
 from screens import safe
@@ -94,10 +95,35 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self.device_code: str = ""
         """The device-code prompt to show (URL and code), while a device-code sign-in waits for the user."""
 
-    # ------------------------------------------------------------------ lifecycle
-    def on_mount(self) -> None:
+    # ------------------------------------------------------------------ navigation
+    def wizard_steps(self) -> tuple[type[Screen[Any]], ...]:
+        """The guided setup, in order (the app owns navigation: a step asks it for the next one)."""
+        from screens.dns import DnsScreen
+        from screens.network import NetworkScreen
+        from screens.review import ReviewScreen
+        from screens.scenario import ScenarioScreen
+        from screens.signin import SignInScreen
+        from screens.testvm import TestVmScreen
+        from screens.vault import VaultScreen
         from screens.welcome import WelcomeScreen
 
+        return (WelcomeScreen, SignInScreen, ScenarioScreen, NetworkScreen, VaultScreen, DnsScreen, TestVmScreen,
+                ReviewScreen)
+
+    def next_step(self, step: Screen[Any]) -> Screen[Any] | None:
+        """A fresh instance of the step after ``step`` (None after the last one)."""
+        steps = self.wizard_steps()
+        later = steps[steps.index(type(step)) + 1:] if type(step) in steps else ()
+        return later[0]() if later else None
+
+    def provision_screen(self) -> Any:
+        """The provisioning pane's class (the Review step starts it through the app, not by importing it)."""
+        from screens.provision import ProvisionScreen
+
+        return ProvisionScreen
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_mount(self) -> None:
         self._fix_console_size(self.size.width, self.size.height)
         self.screen_change_signal.subscribe(self, self._fit_screen)
         self._fit(self.size.width, self.size.height)
@@ -106,7 +132,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
             self.push_screen(HubSpokeScreen())
         else:
-            self.push_screen(WelcomeScreen())
+            self.push_screen(self.wizard_steps()[0]())
         if self.connect:
             self.call_after_refresh(self.open_gateway)
         if self.autopilot is not None:

@@ -4,7 +4,7 @@ export."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +19,9 @@ from screens.messages import AuditFinished
 from screens.modals import ReportsWorkerErrors
 from screens.widgets.panel import StepHeader
 from screens.widgets.vimtable import VimTable
+
+if TYPE_CHECKING:
+    from screens.app import PlinkApp
 
 # The most important column first (verdict, state): on a narrow terminal the rest scrolls, the verdict stays.
 TABLES = {"endpoints": ("verdict", "endpoint", "connection", "private IP", "FQDNs", "NIC", "subnet", "zone group"),
@@ -225,9 +228,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
     @property
     def plink(self) -> Any:
         """The app."""
-        from screens.app import PlinkApp
-
-        return cast(PlinkApp, self.app)
+        return cast("PlinkApp", self.app)
 
     def on_mount(self) -> None:
         from textual.css.query import NoMatches

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Static
 
 from screens import safe
@@ -73,7 +70,3 @@ class DnsScreen(WizardStep):
         s.create_zone = self.query_one("#create-zone", Choice).value
         s.link_name = self.query_one("#link-name", ValidatedField).value
 
-    def next_screen(self) -> Screen[Any] | None:
-        from screens.testvm import TestVmScreen
-
-        return TestVmScreen()

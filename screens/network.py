@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Label, Select, Static
 
 from plinktui import validation as v
@@ -316,11 +313,6 @@ class NetworkScreen(WizardStep):
             s.pls_auto_approval = self.query_one("#pls-auto-approval", ValidatedField).value
         if not s.link_name:
             s.link_name = f"link-{s.vnet_name}"[:80]
-
-    def next_screen(self) -> Screen[Any] | None:
-        from screens.vault import VaultScreen
-
-        return VaultScreen()
 
     def autopilot_ready(self) -> bool:
         return getattr(self, "_loaded", False) and super().autopilot_ready()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,6 +17,9 @@ from screens.messages import EngineEvent, ProvisionFinished
 from screens.modals import ReportsWorkerErrors
 from screens.review import KIND
 from screens.widgets.panel import ExplainPanel, StepHeader
+
+if TYPE_CHECKING:
+    from screens.app import PlinkApp
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 NEXT_STEPS = ("Nothing was deleted. Retry (r) resumes this run: what exists is kept and what is missing is created; "
@@ -68,9 +71,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
     @property
     def plink(self) -> Any:
         """The app."""
-        from screens.app import PlinkApp
-
-        return cast(PlinkApp, self.app)
+        return cast("PlinkApp", self.app)
 
     def on_mount(self) -> None:
         table = self.query_one("#resources", DataTable)

@@ -132,7 +132,7 @@ class ReviewScreen(WizardStep):
     def _confirmed(self, yes: bool | None) -> None:
         if not yes:
             return
-        from screens.provision import ProvisionScreen
+        ProvisionScreen = self.plink.provision_screen()  # the app owns navigation
 
         self.app.push_screen(ProvisionScreen(plan=self.plan, facts=self.preflight_result.facts,
                                              tenant_id=self.preflight_result.tenant_id))

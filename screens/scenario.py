@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Checkbox, Select, Static
 
 from screens import safe
@@ -77,11 +74,6 @@ class ScenarioScreen(WizardStep):
             name, loc = getattr(self, "_vaults", {}).get(vid, ("", ""))
             if loc:
                 self.state.vault_region = loc
-
-    def next_screen(self) -> Screen[Any] | None:
-        from screens.network import NetworkScreen
-
-        return NetworkScreen()
 
     def autopilot_fill(self) -> None:
         self.query_one("#vault-mode", Choice).value = "new"

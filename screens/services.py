@@ -8,25 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from plinktui.armid import rg_of
+from plinktui.sdkjson import as_json as _j
 from screens.messages import NameCheck
-
-
-def _j(obj: Any) -> dict[str, Any]:
-    if obj is None:
-        return {}
-    if isinstance(obj, dict):
-        return obj
-    return obj.as_dict() if hasattr(obj, "as_dict") else dict(obj)
 
 
 def _props(obj: dict[str, Any]) -> dict[str, Any]:
     return obj.get("properties") or obj
-
-
-def rg_of(resource_id: str) -> str:
-    """The resource group segment of a resource id."""
-    parts = resource_id.split("/")
-    return parts[4] if len(parts) > 4 else ""
 
 
 @dataclass

@@ -133,6 +133,4 @@ class SignInScreen(WizardStep):
             from screens.audit import AuditScreen
 
             return AuditScreen()
-        from screens.scenario import ScenarioScreen
-
-        return ScenarioScreen()
+        return super().next_screen()

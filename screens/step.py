@@ -114,8 +114,8 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
         """Write the answers into the wizard state."""
 
     def next_screen(self) -> Screen[Any] | None:
-        """The screen that follows."""
-        return None
+        """The screen that follows: the app owns the step order, so a step never imports the next one."""
+        return self.plink.next_step(self)
 
     def action_next(self) -> None:
         """Save and go on, when valid."""

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Select, Static
 
 from plinktui import validation
@@ -108,11 +105,6 @@ class TestVmScreen(WizardStep):
             # Verify-then-disable needs a VM plinktui creates; switch access off directly instead.
             s.public_access = "Disabled"
             self.notify("Public access will be switched off directly (verify-then-disable needs a new test VM).")
-
-    def next_screen(self) -> Screen[Any] | None:
-        from screens.review import ReviewScreen
-
-        return ReviewScreen()
 
     def autopilot_ready(self) -> bool:
         return getattr(self, "_vms_loaded", False) and super().autopilot_ready()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Label, Select, Static, Switch
 
 from plinktui import validation as v
@@ -121,11 +118,6 @@ class VaultScreen(WizardStep):
             s.vault_name = self.query_one("#vault-name", ValidatedField).value
         s.rbac = self.query_one("#rbac", Switch).value
         s.public_access = str(self.query_one("#public-access", Select).value)
-
-    def next_screen(self) -> Screen[Any] | None:
-        from screens.dns import DnsScreen
-
-        return DnsScreen()
 
     def autopilot_fill(self) -> None:
         from screens.state import DEMO_VAULT_REGION

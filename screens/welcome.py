@@ -7,7 +7,6 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -134,11 +133,6 @@ class WelcomeScreen(WizardStep):
         if table.row_count == 0:
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-
-    def next_screen(self) -> Screen[Any] | None:
-        from screens.signin import SignInScreen
-
-        return SignInScreen()
 
     def action_start(self) -> None:
         """Start the guided setup."""

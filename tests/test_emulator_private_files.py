@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from plinktui import fsutil
 from plinktui.emulator import privatefs
 from plinktui.emulator.certs import ensure_cert
 from plinktui.emulator.privatefs import UnsafeDirectory, ensure_private_dir, write_private
@@ -38,7 +39,7 @@ def test_key_and_cert_are_never_written_through_a_planted_symlink(tmp_path: path
 def test_write_private_refuses_an_existing_temp_name(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
-    monkeypatch.setattr(privatefs.secrets, "token_hex", lambda n: "guessed")
+    monkeypatch.setattr(fsutil.secrets, "token_hex", lambda n: "guessed")  # write_private writes through fsutil
     (tmp_path / ".key.pem.guessed.tmp").symlink_to(victim)  # even a correctly guessed name is not followed
     with pytest.raises(FileExistsError):
         write_private(tmp_path / "key.pem", b"secret")

@@ -14,44 +14,12 @@ import pytest
 from plinktui import provision_cli
 from plinktui.cloud import Gateway, resolve_target
 from plinktui.journal import Journal
-
-PLAN = """
-[plan]
-name = "{name}"
-resource_group = "rg-{name}"
-[network]
-region = "westus2"
-vnet = "vnet-{name}"
-address_space = ["10.70.0.0/16"]
-subnet = "snet-endpoints"
-subnet_prefix = "10.70.1.0/24"
-[vault]
-region = "eastus2"
-name = "{vault}"
-{vault_extra}
-[private_endpoint]
-name = "pe-{name}"
-[dns]
-link_name = "link-{name}"
-[test_vm]
-enabled = true
-name = "vm-{name}"
-admin_username = "{admin}"
-ssh_public_key = "generate"
-ssh_source = "203.0.113.7/32"
-"""
+from tests import factories
 
 
-def plan_file(tmp_path: pathlib.Path, name: str = "par", vault: str = "kvtestpar0001", admin: str = "azureuser",
-              vault_extra: str = 'public_network_access = "Disabled"', replace: dict[str, str] | None = None,
-              ) -> pathlib.Path:
-    text = PLAN.format(name=name, vault=vault, admin=admin, vault_extra=vault_extra)
-    for a, b in (replace or {}).items():
-        assert a in text
-        text = text.replace(a, b)
-    p = tmp_path / f"{name}.toml"
-    p.write_text(text)
-    return p
+def plan_file(tmp_path: pathlib.Path, name: str = "par", vault: str = "kvtestpar0001", **kwargs: Any) -> pathlib.Path:
+    """The walkthrough plan with a test VM (tests.factories), as these engine tests use it."""
+    return factories.plan_file(tmp_path, name, vault=vault, test_vm=True, **kwargs)
 
 
 def parse(kind: str, argv: list[str]) -> argparse.Namespace:

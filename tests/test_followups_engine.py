@@ -15,26 +15,7 @@ from plinktui import provision_cli
 from plinktui.emulator.faults import FaultRule
 from plinktui.engine import RESUME_FIX, classify
 from plinktui.journal import Journal
-
-PLAN = """
-[plan]
-name = "{name}"
-resource_group = "rg-{name}"
-[network]
-region = "westus2"
-vnet = "vnet-{name}"
-address_space = ["10.72.0.0/16"]
-subnet = "snet-endpoints"
-subnet_prefix = "10.72.1.0/24"
-[vault]
-region = "eastus2"
-name = "{vault}"
-public_network_access = "Disabled"
-[private_endpoint]
-name = "pe-{name}"
-[dns]
-link_name = "link-{name}"
-"""
+from tests.factories import plan_file
 
 
 async def _setup(emu: Any, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str],
@@ -49,9 +30,7 @@ async def _setup(emu: Any, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture
 
 
 def _plan(tmp_path: pathlib.Path, name: str, vault: str) -> str:
-    path = tmp_path / f"{name}.toml"
-    path.write_text(PLAN.format(name=name, vault=vault))
-    return str(path)
+    return str(plan_file(tmp_path, name, vault=vault, octet=72))
 
 
 async def test_vault_repair_patch_that_leaves_it_failed_fails_the_node(emu, gw, tmp_path, capsys) -> None:

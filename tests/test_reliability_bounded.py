@@ -19,30 +19,12 @@ from typing import Any
 import pytest
 
 from plinktui.emulator.faults import FaultRule
+from tests.factories import plan_file
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HANG_GUARD = 120.0
 TOTAL_TIMEOUT = 3.0
 
-PLAN = """
-[plan]
-name = "{name}"
-resource_group = "rg-{name}"
-[network]
-region = "westus2"
-vnet = "vnet-{name}"
-address_space = ["10.66.0.0/16"]
-subnet = "snet-endpoints"
-subnet_prefix = "10.66.1.0/24"
-[vault]
-region = "eastus2"
-name = "kv{name}0001"
-public_network_access = "Disabled"
-[private_endpoint]
-name = "pe-{name}"
-[dns]
-link_name = "link-{name}"
-"""
 
 
 def _emu_class():
@@ -73,9 +55,7 @@ def _setup(emu: Any, *args: str) -> tuple[int | None, list[dict[str, Any]], str,
 
 
 def _plan(emu: Any, name: str) -> str:
-    p = emu.dir / f"{name}.toml"
-    p.write_text(PLAN.format(name=name))
-    return str(p)
+    return str(plan_file(emu.dir, name, octet=66))
 
 
 @pytest.mark.parametrize(("case", "rule", "node", "needle"), [

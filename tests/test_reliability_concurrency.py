@@ -12,28 +12,12 @@ import subprocess
 import sys
 import time
 
+from tests.factories import plan_toml
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 API = {"network": "2026-03-01", "keyvault": "2026-05-15"}
 
-PLAN = """
-[plan]
-name = "twin"
-resource_group = "rg-twin"
-[network]
-region = "westus2"
-vnet = "vnet-twin"
-address_space = ["10.62.0.0/16"]
-subnet = "snet-endpoints"
-subnet_prefix = "10.62.1.0/24"
-[vault]
-region = "eastus2"
-name = "kvtwin0001"
-public_network_access = "Disabled"
-[private_endpoint]
-name = "pe-twin"
-[dns]
-link_name = "link-twin"
-"""
+PLAN = plan_toml("twin", octet=62)
 
 
 def _emu(tmp_path: pathlib.Path, scale: float):

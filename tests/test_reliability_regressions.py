@@ -12,26 +12,9 @@ import pytest
 
 from plinktui import provision_cli
 from plinktui.journal import Journal
+from tests.factories import plan_toml
 
-PLAN = """
-[plan]
-name = "reg"
-resource_group = "rg-reg"
-[network]
-region = "westus2"
-vnet = "vnet-reg"
-address_space = ["10.71.0.0/16"]
-subnet = "snet-endpoints"
-subnet_prefix = "10.71.1.0/24"
-[vault]
-region = "eastus2"
-name = "kvregress0001"
-public_network_access = "Disabled"
-[private_endpoint]
-name = "pe-reg"
-[dns]
-link_name = "link-reg"
-"""
+PLAN = plan_toml("reg", vault="kvregress0001", octet=71)
 
 
 def _args(argv: list[str]) -> argparse.Namespace:

@@ -18,6 +18,7 @@ import sys
 import pytest
 
 from plinktui.cloud import EMULATOR_TOKEN, Gateway, resolve_target
+from tests.factories import plan_toml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CANARY_SECRET = "canary-secret-7c1e5b20-never-print"
@@ -89,30 +90,6 @@ def _planted_key(home: pathlib.Path) -> list[str]:
     return _private_key_lines(ssh / "id_ed25519")
 
 
-PLAN = """
-[plan]
-name = "canary"
-resource_group = "rg-canary"
-[network]
-region = "westus2"
-vnet = "vnet-canary"
-address_space = ["10.60.0.0/16"]
-subnet = "snet-endpoints"
-subnet_prefix = "10.60.1.0/24"
-[vault]
-region = "eastus2"
-name = "kvcanary0001"
-[private_endpoint]
-name = "pe-canary"
-[dns]
-link_name = "link-canary"
-[test_vm]
-enabled = true
-name = "vm-canary"
-admin_username = "azureuser"
-ssh_public_key = "generate"
-ssh_source = "203.0.113.7/32"
-"""
 
 
 def test_no_canary_anywhere_and_generated_keys_are_private(standalone) -> None:
@@ -131,7 +108,7 @@ def test_no_canary_anywhere_and_generated_keys_are_private(standalone) -> None:
         return rc, out + err
 
     plan = emu.dir / "canary.toml"
-    plan.write_text(PLAN)
+    plan.write_text(plan_toml("canary", octet=60, vault_extra="", test_vm=True))
     rc, out = cli("setup", "--plan", str(plan), "--yes", "--json", "--log-level", "DEBUG")
     assert rc == 0, out[-600:]
     run_id = json.loads(out.strip().splitlines()[-1] if out.strip().splitlines()[-1].startswith("{") else

@@ -19,34 +19,12 @@ from azure.mgmt.core.policies import (
 
 from plinktui import plan as plan_mod
 from plinktui import preflight, provision_cli
+from tests.factories import plan_toml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OPEN = {"*", "0.0.0.0/0", "0.0.0.0", "internet", "any", "::/0"}
 
-PLAN = """
-[plan]
-name = "lp"
-resource_group = "rg-lp"
-[network]
-region = "westus2"
-vnet = "vnet-lp"
-address_space = ["10.64.0.0/16"]
-subnet = "snet-endpoints"
-subnet_prefix = "10.64.1.0/24"
-[vault]
-region = "eastus2"
-name = "kvleastpriv01"
-[private_endpoint]
-name = "pe-lp"
-[dns]
-link_name = "link-lp"
-[test_vm]
-enabled = true
-name = "vm-lp"
-admin_username = "azureuser"
-ssh_public_key = "generate"
-ssh_source = "198.51.100.9/32"
-"""
+PLAN = plan_toml("lp", vault="kvleastpriv01", octet=64, vault_extra="", test_vm=True, ssh_source="198.51.100.9/32")
 
 
 def _soak():

@@ -48,20 +48,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from plinktui.emulator.providers.keyvault import approved_connections, live_vault
+from plinktui.emulator.providers.privatedns import LINK_TYPE, RECORD_TYPES, link_active
 from plinktui.emulator.vmshell import HttpAnswer, Resolution
+from plinktui.facts import AZURE_DNS
+from plinktui.netaddr import is_public_ip
 
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
     from plinktui.emulator.store import Record
 
-AZURE_DNS = "168.63.129.16"
 MAX_CHAIN = 16
 MAX_HOPS = 4
 """Forwarding hops before a query is SERVFAIL (a guess: Azure documents the loop, not the count)."""
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
-LINK_TYPE = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
 
 REGION_CODES: dict[str, str] = {
     "eastus": "eus", "eastus2": "eus2", "westus": "wus", "westus2": "wus2", "westus3": "wus3", "centralus": "cus",
@@ -102,13 +104,6 @@ def public_ip(service: str, region: str) -> str:
 
 def _norm(name: str) -> str:
     return name.strip().rstrip(".").lower()
-
-
-def _is_private(ip: str) -> bool:
-    try:
-        return ipaddress.ip_address(ip).is_private
-    except ValueError:
-        return False
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -161,8 +156,6 @@ def _target(emu: Emulator, svc: Service, name: str) -> Record | None:
 
 def approved(emu: Emulator, target_id: str) -> bool:
     """Whether at least one private endpoint connection to the target is Approved."""
-    from plinktui.emulator.providers.keyvault import approved_connections
-
     return bool(approved_connections(emu, target_id))
 
 
@@ -204,8 +197,6 @@ def _public(emu: Emulator, name: str) -> tuple[str, Any] | None:
 
 def _linked_zone(emu: Emulator, name: str, vnet_id: str) -> tuple[Record, Record] | None:
     """(zone, link) of the most specific active zone linked to the VNet that contains ``name``."""
-    from plinktui.emulator.providers.privatedns import link_active
-
     best: tuple[Record, Record] | None = None
     for link in emu.store.of_type(LINK_TYPE):
         props = link.doc.get("properties") or {}
@@ -276,8 +267,6 @@ def _walk(emu: Emulator, query: str, vnet_id: str | None, hops: int = 0) -> Reso
                 chain.append(current)
                 continue
             if (link.doc.get("properties") or {}).get("resolutionPolicy") != "NxDomainRedirect":
-                from plinktui.emulator.providers.privatedns import RECORD_TYPES
-
                 exists = any(emu.store.get(f"{zone.id}/{t}/{rel}") is not None for t in RECORD_TYPES)
                 # the name exists with other types: NODATA (no address, no error); otherwise NXDOMAIN
                 return Resolution(query=query, chain=chain, addresses=[], nxdomain=not exists)
@@ -489,15 +478,13 @@ def https_get(emu: Emulator, fqdn: str, path: str, *, vnet_id: str | None, sourc
     host = _norm(fqdn)
     if not host.endswith(".vault.azure.net") or "." in host[: -len(".vault.azure.net")]:
         return None
-    from plinktui.emulator.providers.keyvault import live_vault
-
     vault = live_vault(emu, host[: -len(".vault.azure.net")])
     res = resolve(emu, host, vnet_id)
     if vault is None or res.nxdomain or res.servfail or not res.addresses:
         return None
     ip = res.addresses[0]
     anonymous = path.split("?", 1)[0].rstrip("/").lower() == "/healthstatus"
-    if _is_private(ip):
+    if not is_public_ip(ip):  # a private or special address: only a NIC the caller's VNet reaches answers
         hit = _reachable_nic(emu, ip, vnet_id) if vnet_id else None
         if hit is None:
             return None  # a private address outside the caller's VNet and its Connected peers: no route
@@ -505,8 +492,6 @@ def https_get(emu: Emulator, fqdn: str, path: str, *, vnet_id: str | None, sourc
         pe = emu.store.get(str(pe_id)) if pe_id else None
         if pe is None:
             return None  # an ordinary NIC does not serve Key Vault
-        from plinktui.emulator.providers.keyvault import approved_connections
-
         if any(p.id.lower() == pe.id.lower() for p in approved_connections(emu, vault.id)):
             addr = source_private_ip or ip
             return _answer(200, addr, "InterNetworkV6", HEALTH_BODY) if anonymous else _unauthorized(addr)

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 
 from plinktui import settings
+from plinktui.fsutil import atomic_write
 
 DEMO_LATENCY_SCALE = 0.15
 """A full walkthrough (VM 60 s, endpoint 60 s at scale 1) then takes well under a minute of waiting."""
@@ -45,11 +46,7 @@ def write_cloud_file(demo_dir: os.PathLike[str] | str, identity: dict[str, objec
     import pathlib
 
     path = pathlib.Path(demo_dir) / CLOUD_FILE
-    tmp = path.with_name(CLOUD_FILE + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({k: v for k, v in identity.items() if k != "stats"}, fh)
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps({k: v for k, v in identity.items() if k != "stats"}), durable=False)
 
 
 STORIES = ("setup", "hub-spoke")

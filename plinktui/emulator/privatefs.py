@@ -9,11 +9,11 @@ clients trust: such a directory is refused. Files are written through a fresh, r
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pathlib
-import secrets
 import stat
+
+from plinktui.fsutil import atomic_write
 
 
 class UnsafeDirectory(ValueError):
@@ -48,16 +48,4 @@ def write_private(path: pathlib.Path, data: bytes) -> None:
     The temp file has a random name and is opened with ``O_EXCL | O_NOFOLLOW``: an existing file or symlink of that
     name makes the open fail instead of writing through it.
     """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data)

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armid import name_of as name_of  # re-exported: the providers' one spelling of ARM id parsing
+from plinktui.armid import parse_id as parse_id
 from plinktui.emulator import errors
 from plinktui.emulator.store import Record, new_etag
 
@@ -67,32 +69,6 @@ def ref(obj: Any) -> str | None:
     if isinstance(obj, dict) and isinstance(obj.get("id"), str):
         return obj["id"]
     return None
-
-
-def parse_id(rid: str) -> dict[str, str]:
-    """Split an ARM id: subscription, resourceGroup, namespace, then type/name pairs (``types``, ``names``)."""
-    parts = rid.strip("/").split("/")
-    out: dict[str, Any] = {"subscription": "", "resourceGroup": "", "namespace": "", "types": [], "names": []}
-    i = 0
-    while i < len(parts) - 1:
-        key = parts[i].lower()
-        if key == "subscriptions":
-            out["subscription"] = parts[i + 1]
-        elif key == "resourcegroups":
-            out["resourceGroup"] = parts[i + 1]
-        elif key == "providers":
-            out["namespace"] = parts[i + 1]
-            rest = parts[i + 2:]
-            out["types"] = rest[0::2]
-            out["names"] = rest[1::2]
-            break
-        i += 2
-    return out
-
-
-def name_of(rid: str) -> str:
-    """The last segment of an id."""
-    return rid.rstrip("/").rsplit("/", 1)[-1]
 
 
 MAX_TOP = 1000

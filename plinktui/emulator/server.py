@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from plinktui.emulator import errors, jsonc
+from plinktui.emulator import dns, errors, jsonc
 from plinktui.emulator.faults import FaultRule, Faults
 from plinktui.emulator.lro import Operation, Operations
 from plinktui.emulator.privatefs import ensure_private_dir
@@ -126,6 +126,7 @@ class Emulator:
         for name in PROVIDERS:
             module = importlib.import_module(f"plinktui.emulator.providers.{name}")
             module.register(self)
+        dns.register_control(self)
         if self.store.load():
             self._settle_after_restart()
 
@@ -316,23 +317,24 @@ class Emulator:
     # -- core routes -----------------------------------------------------------------------------------------------
 
     def _register_core(self) -> None:
-        async def op_status(req: Req) -> Resp:
+        def polled(req: Req) -> Operation:
+            """The operation a poll asks about (404 when unknown; an injected poll fault answers 500)."""
             op = self.ops.get(req.params["op"])
             if op is None:
                 raise errors.NotFound(f"The operation '{req.params['op']}' could not be found.")
             if self.faults.pick("poll", req.method, req.path):
                 raise errors.InternalServerError("The server encountered an internal error (injected fault).")
+            return op
+
+        async def op_status(req: Req) -> Resp:
+            op = polled(req)
             headers = {}
             if op.status == "InProgress":
                 headers["Retry-After"] = op.retry_after()
             return Resp(200, op.status_body(), headers)
 
         async def op_result(req: Req) -> Resp:
-            op = self.ops.get(req.params["op"])
-            if op is None:
-                raise errors.NotFound(f"The operation '{req.params['op']}' could not be found.")
-            if self.faults.pick("poll", req.method, req.path):
-                raise errors.InternalServerError("The server encountered an internal error (injected fault).")
+            op = polled(req)
             if op.status == "InProgress":
                 return Resp(202, None, {"Location": f"{req.base_url}{req.path}?api-version={req.api_version}",
                                         "Retry-After": op.retry_after()})

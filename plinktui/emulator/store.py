@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from plinktui.fsutil import atomic_write
 
 FORMAT = "plinktui.emulator-state/v1"
 Records = list["Record"]
@@ -146,22 +147,7 @@ class Store:
             data = json.dumps(self.snapshot(), separators=(",", ":"))
             self.dirty = False
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                with _suppress():
-                    os.unlink(tmp)
-                raise
-            dfd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            atomic_write(self.path, data, sync_dir=True)
 
     def load(self) -> bool:
         """Read the state file if there is one; returns whether anything was loaded."""

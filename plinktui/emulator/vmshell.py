@@ -34,7 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-AZURE_DNS = "168.63.129.16"
+from plinktui.facts import AZURE_DNS
+
 RUN_COMMAND_LIMIT = 4096  # Azure keeps the last 4,096 bytes of each stream of a Run Command
 _RUN_COMMAND_SCRIPT = "/var/lib/waagent/run-command/download/0/script.sh"
 

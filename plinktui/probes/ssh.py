@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 
 import asyncssh
 
+from plinktui.fsutil import atomic_write
 from plinktui.probes import batch
 from plinktui.probes.batch import UnsafeName, new_nonce, probe_commands, split_sections, wrap
 from plinktui.probes.parsers import MAX_TEXT, is_name, parse_curl_healthstatus, parse_getent, parse_host
@@ -302,18 +302,7 @@ class SshProbeSession:
                f"{key.export_public_key('openssh').decode().split()[1]}\n"
         old = path.read_text() if path.exists() else ""
         # write-then-rename so that a crash never leaves a half-written trust store
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".known_hosts.")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(old + ("" if not old or old.endswith("\n") else "\n") + line)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, old + ("" if not old or old.endswith("\n") else "\n") + line)
 
     # -- connection ------------------------------------------------------------------------------------------
 

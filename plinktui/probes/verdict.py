@@ -17,10 +17,11 @@ private IP passes too, with the note "custom routing"). Anything unreadable make
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from plinktui.facts import AZURE_DNS
+from plinktui.netaddr import is_private_ip
 from plinktui.probes.parsers import DnsAnswer, GetentAnswer, HealthStatus, ResolvConf, norm_name
 
 PL020 = "PL020"
@@ -29,24 +30,7 @@ PL022 = "PL022"
 PL023 = "PL023"
 PL024 = "PL024"
 
-AZURE_DNS = "168.63.129.16"
 VAULT_SUFFIXES = (".vault.azure.net", ".vault.usgovcloudapi.net", ".vault.azure.cn", ".vault.microsoftazure.de")
-# RFC 1918 plus the other ranges Azure lets a VNet use privately (shared address space, benchmark, IPv6 ULA)
-_PRIVATE_NETS = [
-    ipaddress.ip_network(n)
-    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15", "fc00::/7")
-]
-
-
-def is_private_ip(ip: str) -> bool:
-    """True for an address a VNet can hold privately (RFC 1918, 100.64/10, 198.18/15, IPv6 ULA)."""
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    return any(addr.version == net.version and addr in net for net in _PRIVATE_NETS)
-
-
 def is_vault_fqdn(fqdn: str) -> bool:
     """True for a Key Vault data-plane name in any cloud (``<vault>.vault.azure.net`` and sovereign suffixes)."""
     return norm_name(fqdn).endswith(VAULT_SUFFIXES)

@@ -361,7 +361,7 @@ def _etag() -> str:
 
 
 def register(emu: Emulator) -> None:
-    """Mount the private DNS routes (and the DNS model's control endpoint)."""
+    """Mount the private DNS routes (the server mounts the DNS model's control endpoint)."""
     zones = Zones(emu)
     mount(emu, zones)
     for rtype in RECORD_TYPES:
@@ -382,10 +382,6 @@ def register(emu: Emulator) -> None:
 
     # The SDK sends ".../{zone}/ALL" for record_sets.list; routes are case-insensitive so "/aLL" matches too.
     emu.router.add("GET", ZONE_ITEM + "/ALL", list_all)
-
-    from plinktui.emulator import dns
-
-    dns.register_control(emu)
 
 
 def _policy(value: Any) -> str:

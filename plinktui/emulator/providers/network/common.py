@@ -13,7 +13,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from plinktui.emulator import cidr, errors
-from plinktui.emulator.resource import Kind, Req, name_of, parse_id, ref
+from plinktui.emulator.resource import Kind, Req, name_of, ref
 from plinktui.emulator.store import Record, new_etag
 
 if TYPE_CHECKING:
@@ -260,9 +260,12 @@ def find_typed(emu: Emulator, rid: str | None, rtype: str) -> Record | None:
     return rec
 
 
-def sub_of(rid: str) -> str:
-    """The subscription of an id."""
-    return parse_id(rid)["subscription"]
+def requested_sku(body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
+    """The ``sku`` of a PUT (else the stored one, else Standard), checked to be an object."""
+    sku = body.get("sku") or (existing.doc.get("sku") if existing else None) or {"name": "Standard"}
+    if not isinstance(sku, dict):
+        raise errors.InvalidRequestContent("The 'sku' member must be an object.")
+    return sku
 
 
 class NetworkKind(Kind):
@@ -271,6 +274,14 @@ class NetworkKind(Kind):
     resource_guid = True
     sub_list = ""
     """The subscription-wide list route (``/subscriptions/{sub}/providers/Microsoft.Network/<type>``), if any."""
+    collection = ""
+    """A top-level kind's collection name (``virtualNetworks``): it sets ``item`` and ``sub_list`` from the scopes."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("collection"):
+            cls.item = f"{RG_SCOPE}/{cls.collection}/{{name}}"
+            cls.sub_list = f"{SUB_SCOPE}/{cls.collection}"
 
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
@@ -285,3 +296,12 @@ class NetworkKind(Kind):
         props = props_of(body)
         props.pop("provisioningState", None)
         return props
+
+
+class ChildNetworkKind(NetworkKind):
+    """A child resource inside its parent's document (subnets, DNS zone groups): no location, no tags of its own,
+    no resourceGuid."""
+
+    has_location = False
+    location_required = False
+    resource_guid = False

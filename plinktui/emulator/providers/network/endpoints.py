@@ -20,16 +20,17 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from plinktui.armid import sub_of
 from plinktui.emulator import errors
 from plinktui.emulator.providers.network.common import (
     A_RECORD,
     PE,
     PLS,
     RG_SCOPE,
-    SUB_SCOPE,
     VAULT,
     ZONE,
     ZONE_GROUP,
+    ChildNetworkKind,
     IpAllocator,
     NetworkKind,
     bad,
@@ -37,7 +38,6 @@ from plinktui.emulator.providers.network.common import (
     find_typed,
     invalid_reference,
     same_id,
-    sub_of,
 )
 from plinktui.emulator.providers.network.interfaces import managed_nic
 from plinktui.emulator.resource import Req, name_of, ref
@@ -131,8 +131,7 @@ class PrivateEndpoints(NetworkKind):
     """Microsoft.Network/privateEndpoints."""
 
     type = PE
-    item = RG_SCOPE + "/privateEndpoints/{name}"
-    sub_list = SUB_SCOPE + "/privateEndpoints"
+    collection = "privateEndpoints"
     latency = "pe"
 
     def __init__(self, emu: Any) -> None:
@@ -355,15 +354,12 @@ def remove_records(emu: Any, group: Record) -> None:
         _recount(emu, zone_id)
 
 
-class PrivateDnsZoneGroups(NetworkKind):
+class PrivateDnsZoneGroups(ChildNetworkKind):
     """Microsoft.Network/privateEndpoints/privateDnsZoneGroups."""
 
     type = ZONE_GROUP
     item = RG_SCOPE + "/privateEndpoints/{pe}/privateDnsZoneGroups/{name}"
     latency = "zonegroup"
-    has_location = False
-    location_required = False
-    resource_guid = False
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)

@@ -20,8 +20,6 @@ from plinktui.emulator.providers.network.common import (
     NIC,
     NSG,
     PIP,
-    RG_SCOPE,
-    SUB_SCOPE,
     SUBNET,
     IpAllocator,
     NetworkKind,
@@ -31,6 +29,7 @@ from plinktui.emulator.providers.network.common import (
     find_typed,
     invalid_reference,
     new_guid,
+    requested_sku,
     same_id,
 )
 from plinktui.emulator.resource import Req, ref
@@ -167,8 +166,7 @@ class NetworkInterfaces(NetworkKind):
     """Microsoft.Network/networkInterfaces."""
 
     type = NIC
-    item = RG_SCOPE + "/networkInterfaces/{name}"
-    sub_list = SUB_SCOPE + "/networkInterfaces"
+    collection = "networkInterfaces"
     latency = "nic"
     resource_guid = False
 
@@ -236,16 +234,13 @@ class PublicIPAddresses(NetworkKind):
     """Microsoft.Network/publicIPAddresses (Standard, static: the address is allocated at creation)."""
 
     type = PIP
-    item = RG_SCOPE + "/publicIPAddresses/{name}"
-    sub_list = SUB_SCOPE + "/publicIPAddresses"
+    collection = "publicIPAddresses"
     latency = "pip"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)
         props.pop("ipConfiguration", None)
-        sku = body.get("sku") or (existing.doc.get("sku") if existing else None) or {"name": "Standard"}
-        if not isinstance(sku, dict):
-            raise errors.InvalidRequestContent("The 'sku' member must be an object.")
+        sku = requested_sku(body, existing)
         sku["name"] = canonical(sku.get("name", "Standard"), ("Basic", "Standard"), lambda v: bad(
             "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid public IP SKU name."))
         sku["tier"] = canonical(sku.get("tier", "Regional"), ("Regional", "Global"), lambda v: bad(
@@ -322,8 +317,7 @@ class NetworkSecurityGroups(NetworkKind):
     """Microsoft.Network/networkSecurityGroups with inline securityRules."""
 
     type = NSG
-    item = RG_SCOPE + "/networkSecurityGroups/{name}"
-    sub_list = SUB_SCOPE + "/networkSecurityGroups"
+    collection = "networkSecurityGroups"
     latency = "nsg"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from plinktui.emulator.providers.network.common import (
     PE,
     PLS,
     RG_SCOPE,
-    SUB_SCOPE,
     IpAllocator,
     NetworkKind,
     bad,
@@ -28,6 +27,7 @@ from plinktui.emulator.providers.network.common import (
     find_subnet,
     find_typed,
     invalid_reference,
+    requested_sku,
     same_id,
 )
 from plinktui.emulator.providers.network.interfaces import check_public_ip, ip_configurations, is_static, managed_nic
@@ -46,15 +46,12 @@ class LoadBalancers(NetworkKind):
     """Microsoft.Network/loadBalancers (Standard SKU): frontends take addresses in their subnet."""
 
     type = LB
-    item = RG_SCOPE + "/loadBalancers/{name}"
-    sub_list = SUB_SCOPE + "/loadBalancers"
+    collection = "loadBalancers"
     latency = "lb"
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         props = self.body_props(req, body)
-        sku = body.get("sku") or (existing.doc.get("sku") if existing else None) or {"name": "Standard"}
-        if not isinstance(sku, dict):
-            raise errors.InvalidRequestContent("The 'sku' member must be an object.")
+        sku = requested_sku(body, existing)
         sku["name"] = canonical(sku.get("name", "Standard"), ("Basic", "Standard", "Gateway"), lambda v: bad(
             "InvalidRequestFormat", f"Cannot parse the request: '{v}' is not a valid load balancer SKU name."))
         location = str(body.get("location") or (existing.doc.get("location") if existing else "") or "")
@@ -147,8 +144,7 @@ class PrivateLinkServices(NetworkKind):
     """Microsoft.Network/privateLinkServices."""
 
     type = PLS
-    item = RG_SCOPE + "/privateLinkServices/{name}"
-    sub_list = SUB_SCOPE + "/privateLinkServices"
+    collection = "privateLinkServices"
     latency = "pls"
 
     def __init__(self, emu: Any) -> None:

@@ -24,9 +24,9 @@ from plinktui.emulator.providers.network.common import (
     NSG,
     PLS,
     RG_SCOPE,
-    SUB_SCOPE,
     SUBNET,
     VNET,
+    ChildNetworkKind,
     NetworkKind,
     bad,
     cidr_error,
@@ -88,6 +88,17 @@ def first_user(emu: Any, subnet_id: str) -> str | None:
                  if any(s.lower() == subnet_id.lower() for s in endpoint_subnets(rec))), None)
 
 
+def _prefixes(raw: list[Any], rid: str) -> list[cidr.Network]:
+    """Parse address prefixes; the first bad one is Azure's error on ``rid``."""
+    nets = []
+    for p in raw:
+        try:
+            nets.append(cidr.parse_prefix(p))
+        except cidr.CidrError as exc:
+            raise cidr_error(exc, rid) from None
+    return nets
+
+
 def parse_space(vnet_id: str, props: dict[str, Any]) -> list[cidr.Network]:
     """The VNet's address prefixes, validated."""
     space = props.get("addressSpace") or {}
@@ -98,12 +109,7 @@ def parse_space(vnet_id: str, props: dict[str, Any]) -> list[cidr.Network]:
         prefixes = []
     if not isinstance(prefixes, list):
         raise errors.InvalidRequestContent("The 'addressSpace.addressPrefixes' member must be an array.")
-    nets = []
-    for p in prefixes:
-        try:
-            nets.append(cidr.parse_prefix(p))
-        except cidr.CidrError as exc:
-            raise cidr_error(exc, vnet_id) from None
+    nets = _prefixes(prefixes, vnet_id)
     clash = cidr.first_overlap(nets)
     if clash:
         raise bad("VnetAddressSpacesOverlap",
@@ -121,12 +127,7 @@ def build_subnet(emu: Any, vnet_id: str, spaces: list[cidr.Network], name: str, 
     raw = props.get("addressPrefixes") or ([props["addressPrefix"]] if props.get("addressPrefix") else [])
     if not raw:
         raise bad("InvalidRequestFormat", f"Cannot parse the request: subnet {sid} needs an addressPrefix.")
-    nets = []
-    for p in raw:
-        try:
-            nets.append(cidr.parse_prefix(p))
-        except cidr.CidrError as exc:
-            raise cidr_error(exc, sid) from None
+    nets = _prefixes(raw, sid)
     for net in nets:
         if cidr.too_small(net):
             raise bad("NetcfgInvalidSubnet", f"Subnet '{name}' is not valid in virtual network '{vnet_name}'. The "
@@ -188,8 +189,7 @@ class VirtualNetworks(NetworkKind):
     """Microsoft.Network/virtualNetworks."""
 
     type = VNET
-    item = RG_SCOPE + "/virtualNetworks/{name}"
-    sub_list = SUB_SCOPE + "/virtualNetworks"
+    collection = "virtualNetworks"
     latency = "vnet"
 
     def check_name(self, name: str) -> None:
@@ -274,15 +274,12 @@ class VirtualNetworks(NetworkKind):
         return doc
 
 
-class Subnets(NetworkKind):
+class Subnets(ChildNetworkKind):
     """Microsoft.Network/virtualNetworks/subnets (child of a VNet; no location, no tags)."""
 
     type = SUBNET
     item = RG_SCOPE + "/virtualNetworks/{vnet}/subnets/{name}"
     latency = "subnet"
-    has_location = False
-    location_required = False
-    resource_guid = False
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
         vnet_id = rid.rsplit("/subnets/", 1)[0]

@@ -1,361 +1,39 @@
-"""Emulator provider: Microsoft.Compute virtual machines, their OS disks, Run Command, and demo VMs over real SSH.
-
-A VM references NICs made by the network provider; creating it marks each NIC ``properties.virtualMachine`` and
-makes a managed OS disk (``Microsoft.Compute/disks``). Deleting it honours ``deleteOption``: ``Delete`` on a NIC
-reference removes the NIC (and its public IP when the IP's own or the ipconfig's ``deleteOption`` says ``Delete``),
-``Delete`` on the OS disk removes the disk; anything else is detached and stays, as on Azure.
-
-Demo VMs: every Linux VM gets an ed25519 host key once (private part only in the record's internal notes, never in
-the ARM document). While the emulator runs, each VM that is provisioned, running, has a public IP and has SSH public
-keys gets a loopback SSH listener (:class:`plinktui.emulator.sshd.DemoSshServer`); ``GET /_emulator/ssh`` maps public
-IPs and VM ids to those ports. The listeners follow the model: they are reconciled after every change that matters
-(create, delete, power actions, emulator start) and before the map is answered.
-
-Run Command (``POST .../runCommand``, ``RunShellScript``) answers from the same shell as SSH
-(:mod:`plinktui.emulator.vmshell`), in Azure's message format, and only on a running VM.
-"""
+"""Microsoft.Compute handlers: virtual machines and disks (validation, create, update, delete) and the VM actions
+(power, Run Command)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
-import datetime as dt
-import logging
 import re
 import uuid
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-from aiohttp import web
 
 from plinktui.emulator import errors
 from plinktui.emulator.enums import canonical
-from plinktui.emulator.resource import Kind, Req, Resp, mount, name_of, paged_view, parse_id, ref
+from plinktui.emulator.providers.compute.models import (
+    DISK_TYPE,
+    POWER_DISPLAY,
+    VM_TYPE,
+    TargetedError,
+    invalid_parameter,
+    nic_refs,
+    now_iso,
+    operation_not_allowed,
+    os_type,
+)
+from plinktui.emulator.providers.compute.ssh import SshManager
+from plinktui.emulator.providers.compute.views import view_for
+from plinktui.emulator.resource import Kind, Req, Resp, name_of, parse_id, ref
 from plinktui.emulator.store import Record, new_etag
+from plinktui.facts import RESERVED_ADMIN_NAMES
 
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
-    from plinktui.emulator.sshd import DemoSshServer
-    from plinktui.emulator.vmshell import HttpAnswer, Resolution
-
-log = logging.getLogger("plinktui.emulator.compute")
-
-VM_TYPE = "Microsoft.Compute/virtualMachines"
-DISK_TYPE = "Microsoft.Compute/disks"
-NIC_TYPE = "Microsoft.Network/networkInterfaces"
-PIP_TYPE = "Microsoft.Network/publicIPAddresses"
-VNET_TYPE = "Microsoft.Network/virtualNetworks"
-AZURE_DNS = "168.63.129.16"
-
-RESERVED_ADMIN_NAMES = frozenset({
-    "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
-    "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root", "server",
-    "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5", "sa",
-})
-"""Admin user names Azure refuses ("The Admin Username specified is not allowed."), compared case-insensitively."""
 
 _LINUX_USER = re.compile(r"^[a-z_][a-z0-9_.-]{0,63}$")
 _LINUX_USER_BAD = re.compile(r'[A-Z\\/"\[\]:|<>+=;,?*@#()!]')
 _VM_SIZE = re.compile(r"^(Standard|Basic)_[A-Za-z0-9_]+$")
 _KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521")
-
-POWER_DISPLAY = {
-    "starting": "VM starting", "running": "VM running", "stopping": "VM stopping", "stopped": "VM stopped",
-    "deallocating": "VM deallocating", "deallocated": "VM deallocated",
-}
-
-
-def _now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "") + "0+00:00"
-
-
-class _TargetedError(errors.ArmError):
-    """An ARM error whose envelope carries ``target`` like Compute's validation errors."""
-
-    def __init__(self, message: str, *, code: str, target: str | None = None, status: int = 400) -> None:
-        super().__init__(message, code=code, status=status)
-        self.target = target
-
-    def body(self) -> dict[str, Any]:
-        out = super().body()
-        if self.target:
-            out["error"]["target"] = self.target
-        return out
-
-
-def invalid_parameter(message: str, target: str | None = None) -> errors.ArmError:
-    """``InvalidParameter`` (400) with Compute's ``target``."""
-    return _TargetedError(message, code="InvalidParameter", target=target)
-
-
-def operation_not_allowed(message: str) -> errors.ArmError:
-    """``OperationNotAllowed`` (409): the VM's state does not allow the operation."""
-    return _TargetedError(message, code="OperationNotAllowed", status=409)
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Helpers over the store
-
-
-def os_type(doc: dict[str, Any]) -> str:
-    """``Linux`` or ``Windows`` from a VM document or PUT body."""
-    props = doc.get("properties") or {}
-    storage = props.get("storageProfile") or {}
-    declared = (storage.get("osDisk") or {}).get("osType")
-    if isinstance(declared, str) and declared:
-        return "Windows" if declared.lower() == "windows" else "Linux"
-    if (props.get("osProfile") or {}).get("windowsConfiguration"):
-        return "Windows"
-    publisher = str((storage.get("imageReference") or {}).get("publisher") or "").lower()
-    return "Windows" if publisher.startswith("microsoftwindows") else "Linux"
-
-
-def _nic_refs(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    net = (doc.get("properties") or {}).get("networkProfile") or {}
-    return [n for n in net.get("networkInterfaces") or [] if isinstance(n, dict) and ref(n)]
-
-
-def primary_nic_id(doc: dict[str, Any]) -> str | None:
-    """The VM's primary NIC id (the one marked primary, else the first)."""
-    refs = _nic_refs(doc)
-    for n in refs:
-        if (n.get("properties") or {}).get("primary"):
-            return ref(n)
-    return ref(refs[0]) if refs else None
-
-
-def _primary_ipconfig(nic: Record) -> dict[str, Any]:
-    configs = [c for c in nic.props.get("ipConfigurations") or [] if isinstance(c, dict)]
-    for c in configs:
-        if (c.get("properties") or {}).get("primary"):
-            return c.get("properties") or {}
-    return (configs[0].get("properties") or {}) if configs else {}
-
-
-def ssh_public_keys(doc: dict[str, Any]) -> list[str]:
-    """The OpenSSH public key lines in a VM's ``osProfile.linuxConfiguration.ssh.publicKeys``."""
-    linux = ((doc.get("properties") or {}).get("osProfile") or {}).get("linuxConfiguration") or {}
-    keys = (linux.get("ssh") or {}).get("publicKeys") or []
-    return [str(k.get("keyData")).strip() for k in keys if isinstance(k, dict) and k.get("keyData")]
-
-
-@dataclass
-class VmNetwork:
-    """Where a VM sits: its primary NIC's private IP, subnet and VNet, and its public IP (if any)."""
-
-    private_ip: str | None = None
-    subnet_id: str | None = None
-    vnet_id: str | None = None
-    public_ip: str | None = None
-    public_ip_id: str | None = None
-    dns_servers: list[str] = field(default_factory=list)
-
-
-def vm_network(emu: Emulator, doc: dict[str, Any]) -> VmNetwork:
-    """Read the VM's addressing from the NIC, public IP and VNet documents."""
-    out = VmNetwork()
-    nic_id = primary_nic_id(doc)
-    nic = emu.store.get(nic_id) if nic_id else None
-    if nic is None:
-        return out
-    ipc = _primary_ipconfig(nic)
-    out.private_ip = ipc.get("privateIPAddress")
-    out.subnet_id = ref(ipc.get("subnet"))
-    if out.subnet_id and "/subnets/" in out.subnet_id.lower():
-        cut = out.subnet_id.lower().rindex("/subnets/")
-        out.vnet_id = out.subnet_id[:cut]
-    out.public_ip_id = ref(ipc.get("publicIPAddress"))
-    pip = emu.store.get(out.public_ip_id) if out.public_ip_id else None
-    if pip is not None:
-        out.public_ip = pip.props.get("ipAddress")
-    vnet = emu.store.get(out.vnet_id) if out.vnet_id else None
-    servers = ((vnet.props.get("dhcpOptions") or {}).get("dnsServers") if vnet else None) or []
-    nic_servers = (nic.props.get("dnsSettings") or {}).get("dnsServers") or []
-    out.dns_servers = [str(s) for s in (nic_servers or servers)] or [AZURE_DNS]
-    return out
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# The VM as the shell sees it
-
-
-@dataclass
-class EmulatorVmView:
-    """:class:`plinktui.emulator.vmshell.VmView` for one emulated VM: DNS and HTTP answered by the emulator's model."""
-
-    emu: Emulator
-    vm_id: str
-    name: str
-    private_ip: str
-    public_ip: str | None
-    dns_servers: list[str]
-    etc_hosts: list[tuple[str, list[str]]]
-    host_key_public: str
-    vnet_id: str | None
-
-    def resolve(self, name: str) -> Resolution:
-        """Resolve ``name`` as Azure DNS (or the VNet's DNS servers) would for this VM's VNet."""
-        from plinktui.emulator import dns
-
-        return dns.resolve(self.emu, name, self.vnet_id)
-
-    def https_get(self, fqdn: str, path: str) -> HttpAnswer | None:
-        """GET ``https://fqdn/path`` from this VM (the service sees the private or the public source IP)."""
-        from plinktui.emulator import dns
-
-        return dns.https_get(self.emu, fqdn, path, vnet_id=self.vnet_id, source_private_ip=self.private_ip,
-                             source_public_ip=self.public_ip)
-
-
-def view_for(emu: Emulator, vm_id: str) -> EmulatorVmView | None:
-    """The shell's view of a VM, from the current documents; None when the VM does not exist."""
-    rec = emu.store.get(vm_id)
-    if rec is None:
-        return None
-    net = vm_network(emu, rec.doc)
-    hosts = []
-    for entry in rec.internal.get("etc_hosts") or []:
-        ip, names = entry[0], entry[1]
-        hosts.append((str(ip), [str(n) for n in names]))
-    computer = ((rec.props.get("osProfile") or {}).get("computerName")) or name_of(rec.id)
-    return EmulatorVmView(emu=emu, vm_id=rec.id, name=str(computer), private_ip=net.private_ip or "",
-                          public_ip=net.public_ip, dns_servers=net.dns_servers, etc_hosts=hosts,
-                          host_key_public=str(rec.internal.get("host_key_public", "")), vnet_id=net.vnet_id)
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Demo SSH listeners
-
-
-@dataclass(frozen=True)
-class _Listener:
-    port: int
-    signature: tuple[Any, ...]
-    public_ip: str | None
-    private_ip: str | None
-
-
-class SshManager:
-    """Keeps one SSH listener per reachable demo VM, in step with the model."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
-        self.server: DemoSshServer | None = None
-        self.listeners: dict[str, _Listener] = {}  # by VM id (original case)
-        self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.running = False
-
-    def desired(self) -> dict[str, tuple[Record, VmNetwork]]:
-        """The VMs that should answer SSH now."""
-        out: dict[str, tuple[Record, VmNetwork]] = {}
-        for rec in self.emu.store.of_type(VM_TYPE):
-            if rec.props.get("provisioningState") != "Succeeded" or rec.internal.get("power") != "running":
-                continue
-            if os_type(rec.doc) != "Linux" or not rec.internal.get("host_key_private"):
-                continue
-            if not ssh_public_keys(rec.doc):
-                continue
-            net = vm_network(self.emu, rec.doc)
-            if not net.public_ip:
-                continue
-            out[rec.id] = (rec, net)
-        return out
-
-    def kick(self) -> None:
-        """Reconcile soon (from synchronous model code); a no-op while the emulator is not serving."""
-        if not self.running:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        task = loop.create_task(self._quiet_reconcile())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _quiet_reconcile(self) -> None:
-        try:
-            await self.reconcile()
-        except Exception:  # a listener that cannot open must not take the emulator down
-            log.exception("demo VM SSH reconcile failed")
-
-    async def reconcile(self) -> None:
-        """Open, re-open or close listeners so that they match :meth:`desired`."""
-        if not self.running:
-            return
-        async with self._lock:
-            want = self.desired()
-            for vm_id in [v for v in self.listeners if v not in want]:
-                await self._server().remove_vm(vm_id)
-                del self.listeners[vm_id]
-            for vm_id, (rec, net) in want.items():
-                admin = (rec.props.get("osProfile") or {}).get("adminUsername")
-                keys = ssh_public_keys(rec.doc)
-                signature = (tuple(keys), admin, net.private_ip, rec.internal.get("host_key_public"))
-                current = self.listeners.get(vm_id)
-                if current is not None and current.signature == signature and current.public_ip == net.public_ip:
-                    continue
-                port = await self._server().add_vm(
-                    vm_id, rec.internal["host_key_private"], keys, self._factory(vm_id),
-                    admin_username=admin, private_ip=net.private_ip,
-                    port=current.port if current else int(rec.internal.get("ssh_port") or 0))
-                self.listeners[vm_id] = _Listener(port, signature, net.public_ip, net.private_ip)
-                if rec.internal.get("ssh_port") != port:
-                    rec.internal["ssh_port"] = port  # try the same port after a restart
-                    self.emu.store.touch()
-
-    def _factory(self, vm_id: str) -> Any:
-        last: list[EmulatorVmView] = []
-
-        def make() -> EmulatorVmView:
-            view = view_for(self.emu, vm_id)
-            if view is None:  # deleted under an open session: answer from what it was
-                if last:
-                    return last[0]
-                raise RuntimeError(f"VM {vm_id} is gone")
-            last[:] = [view]
-            return view
-
-        return make
-
-    def _server(self) -> DemoSshServer:
-        if self.server is None:
-            from plinktui.emulator.sshd import DemoSshServer
-
-            self.server = DemoSshServer(host="127.0.0.1")
-        return self.server
-
-    async def start(self) -> None:
-        """Emulator start: open the listeners of the VMs that exist."""
-        self.running = True
-        await self._quiet_reconcile()
-
-    async def stop(self) -> None:
-        """Emulator stop: close every listener."""
-        self.running = False
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-        if self.server is not None:
-            await self.server.close()
-            self.server = None
-        self.listeners.clear()
-
-    def ssh_map(self) -> dict[str, Any]:
-        """The ``/_emulator/ssh`` document."""
-        by_ip: dict[str, Any] = {}
-        by_vm: dict[str, Any] = {}
-        for vm_id, lst in self.listeners.items():
-            rec = self.emu.store.get(vm_id)
-            admin = ((rec.props.get("osProfile") or {}).get("adminUsername")) if rec else None
-            by_vm[vm_id] = {"host": "127.0.0.1", "port": lst.port, "public_ip": lst.public_ip,
-                            "private_ip": lst.private_ip, "admin_username": admin}
-            if lst.public_ip:
-                by_ip[lst.public_ip] = {"host": "127.0.0.1", "port": lst.port, "vm_id": vm_id}
-        return {"host": "127.0.0.1", "by_public_ip": by_ip, "by_vm_id": by_vm}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -413,7 +91,7 @@ class VirtualMachines(Kind):
         if "userData" in out:
             out.pop("userData")
         out["vmId"] = old.get("vmId") or str(uuid.uuid4())
-        out["timeCreated"] = old.get("timeCreated") or _now_iso()
+        out["timeCreated"] = old.get("timeCreated") or now_iso()
         doc: dict[str, Any] = {"properties": out}
         for key in ("zones", "identity", "plan"):
             if key in body:
@@ -461,7 +139,7 @@ class VirtualMachines(Kind):
         if old is not None:
             for key in ("adminUsername", "computerName"):
                 if key in profile and old.get(key) and profile[key] != old.get(key):
-                    raise _TargetedError(f"Changing property '{key}' is not allowed.", code="PropertyChangeNotAllowed",
+                    raise TargetedError(f"Changing property '{key}' is not allowed.", code="PropertyChangeNotAllowed",
                                          target=key)
         if admin.lower() in RESERVED_ADMIN_NAMES:
             raise invalid_parameter("The Admin Username specified is not allowed.", "adminUsername")
@@ -539,7 +217,7 @@ class VirtualMachines(Kind):
                     "referenced resource exists, and that both resources are in the same region.")
             owner = ref(nic.props.get("virtualMachine")) or ref(nic.props.get("privateEndpoint"))
             if owner and owner.lower() != rid.lower():
-                raise _TargetedError(
+                raise TargetedError(
                     f"Network Interface {nic.id} is used by existing resource {owner}. In order to use it with a "
                     "different resource, please detach it first.", code="NicInUse")
             entry_props = dict((entry.get("properties") or {}) if isinstance(entry, dict) else {})
@@ -573,19 +251,19 @@ class VirtualMachines(Kind):
             rec.internal["host_key_private"] = private
             rec.internal["host_key_public"] = public
         # NICs: attach the ones referenced now, detach the ones no longer referenced
-        wanted = {(ref(n) or "").lower() for n in _nic_refs(rec.doc)}
+        wanted = {(ref(n) or "").lower() for n in nic_refs(rec.doc)}
         for nic_id in list(rec.internal.get("nics") or []):
             if nic_id.lower() not in wanted:
                 nic = self.emu.store.get(nic_id)
                 if nic is not None and (ref(nic.props.get("virtualMachine")) or "").lower() == rec.id.lower():
                     nic.props.pop("virtualMachine", None)
                     nic.doc["etag"] = new_etag()
-        for n in _nic_refs(rec.doc):
+        for n in nic_refs(rec.doc):
             nic = self.emu.store.get(ref(n) or "")
             if nic is not None and (ref(nic.props.get("virtualMachine")) or "").lower() != rec.id.lower():
                 nic.props["virtualMachine"] = {"id": rec.id}
                 nic.doc["etag"] = new_etag()
-        rec.internal["nics"] = [ref(n) for n in _nic_refs(rec.doc)]
+        rec.internal["nics"] = [ref(n) for n in nic_refs(rec.doc)]
         self._ensure_disk(rec)
         self.emu.store.touch()
         self.ssh.kick()
@@ -615,7 +293,7 @@ class VirtualMachines(Kind):
                                  "imageReference": {"id": image_id}},
                 "diskSizeGB": os_disk.get("diskSizeGB", 30), "diskIOPSReadWrite": 500, "diskMBpsReadWrite": 60,
                 "encryption": {"type": "EncryptionAtRestWithPlatformKey"}, "networkAccessPolicy": "AllowAll",
-                "publicNetworkAccess": "Enabled", "timeCreated": _now_iso(), "provisioningState": "Succeeded",
+                "publicNetworkAccess": "Enabled", "timeCreated": now_iso(), "provisioningState": "Succeeded",
                 "diskState": "Attached", "diskSizeBytes": int(os_disk.get("diskSizeGB", 30)) * 1024 ** 3,
                 "uniqueId": str(uuid.uuid4()), "tier": "P4" if sku.startswith("Premium") else None,
             },
@@ -638,7 +316,7 @@ class VirtualMachines(Kind):
 
     def on_delete(self, rec: Record) -> None:
         store = self.emu.store
-        for entry in _nic_refs(rec.doc):
+        for entry in nic_refs(rec.doc):
             nic = store.get(ref(entry) or "")
             if nic is None:
                 continue
@@ -714,7 +392,7 @@ class VirtualMachines(Kind):
                 "level": "Info" if agent_ready else "Warning",
                 "displayStatus": "Ready" if agent_ready else "Not Ready",
                 "message": "Guest Agent is running" if agent_ready else "VM status blob is found but not yet "
-                "populated.", "time": _now_iso()}], "extensionHandlers": []},
+                "populated.", "time": now_iso()}], "extensionHandlers": []},
             "disks": [{"name": os_disk.get("name"), "statuses": [{
                 "code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded",
                 "time": when}]}],
@@ -737,7 +415,7 @@ class Disks(Kind):
     latency = ""
 
     def build(self, req: Req, rid: str, body: dict[str, Any], existing: Record | None) -> dict[str, Any]:
-        raise _TargetedError("The plinktui emulator creates managed disks only as the OS disks of virtual machines.",
+        raise TargetedError("The plinktui emulator creates managed disks only as the OS disks of virtual machines.",
                              code="OperationNotAllowed", status=409)
 
     def check_delete(self, req: Req, rec: Record) -> None:
@@ -750,7 +428,7 @@ class Disks(Kind):
 # Actions: power, run command
 
 
-def _power_action(emu: Emulator, kind: VirtualMachines, req: Req, verb: str) -> Resp:
+def power_action(emu: Emulator, kind: VirtualMachines, req: Req, verb: str) -> Resp:
     emu.check_scope(req)
     rid = kind.rid(req)
     rec = emu.find(rid, kind)
@@ -780,7 +458,7 @@ def _power_action(emu: Emulator, kind: VirtualMachines, req: Req, verb: str) -> 
     return emu.start_action(req, f"{vm_id}/{verb}", "vm", done, str(rec.doc.get("location", "global")))
 
 
-def _run_command(emu: Emulator, kind: VirtualMachines, req: Req) -> Resp:
+def run_command(emu: Emulator, kind: VirtualMachines, req: Req) -> Resp:
     emu.check_scope(req)
     rec = emu.find(kind.rid(req), kind)
     emu.check_write_allowed(req)
@@ -840,86 +518,3 @@ def _powershell_statuses(script: str) -> list[dict[str, str]]:
              "message": err}]
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Registration
-
-
-def register(emu: Emulator) -> None:
-    """Mount virtual machines, disks, their actions, and the demo-VM control endpoints."""
-    ssh = SshManager(emu)
-    emu.compute_ssh = ssh  # type: ignore[attr-defined]
-    vms = VirtualMachines(emu, ssh)
-    disks = Disks()
-    for kind, template in ((vms, vms.subscription_list), (disks, disks.subscription_list)):
-        mount(emu, kind)
-        # the subscription-wide list is mounted here: the generic one scopes by the template's prefix
-        _mount_subscription_list(emu, kind, template)
-
-    def action(verb: str) -> Any:
-        async def handler(req: Req) -> Resp:
-            return _power_action(emu, vms, req, verb)
-
-        return handler
-
-    for verb in ("start", "powerOff", "deallocate", "restart"):
-        emu.router.add("POST", vms.item + f"/{verb}", action(verb))
-
-    async def run_command(req: Req) -> Resp:
-        return _run_command(emu, vms, req)
-
-    async def instance_view(req: Req) -> Resp:
-        rec = emu.find(vms.rid(req), vms)
-        return Resp(200, vms.instance_view(rec))
-
-    emu.router.add("POST", vms.item + "/runCommand", run_command)
-    emu.router.add("GET", vms.item + "/instanceView", instance_view)
-
-    @emu.control("GET", "/_emulator/ssh")
-    async def ssh_map(request: web.Request) -> web.StreamResponse:
-        emu.ops.settle_all()
-        await ssh.reconcile()
-        return web.json_response(ssh.ssh_map())
-
-    @emu.control("POST", "/_emulator/vms/etc-hosts")
-    async def etc_hosts(request: web.Request) -> web.StreamResponse:
-        try:
-            data = await request.json()
-            vm_id = str(data["vm_id"])
-            entries = [_hosts_entry(e) for e in data.get("entries") or []]
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return web.json_response({"error": {"code": "InvalidRequest", "message": f"bad etc-hosts body: {exc}"}},
-                                     status=400)
-        rec = emu.store.get(vm_id)
-        if rec is None or str(rec.doc.get("type", "")).lower() != VM_TYPE.lower():
-            return web.json_response({"error": {"code": "NotFound", "message": f"no VM {vm_id}"}}, status=404)
-        rec.internal["etc_hosts"] = entries
-        emu.store.touch()
-        return web.json_response({"vm_id": rec.id, "entries": entries})
-
-    emu.on_start.append(ssh.start)
-    emu.on_stop.append(ssh.stop)
-
-
-def _mount_subscription_list(emu: Emulator, kind: Kind, template: str) -> None:
-    """``GET /subscriptions/{sub}/providers/<type>``: every resource of the kind in the subscription."""
-
-    async def list_all(req: Req) -> Resp:
-        emu.check_scope(req)
-        recs = emu.store.list(kind.type, f"/subscriptions/{req.sub}")
-        return paged_view(req, kind, recs)
-
-    emu.router.add("GET", template, list_all)
-
-
-def _hosts_entry(entry: Any) -> list[Any]:
-    """``[ip, [names]]`` from ``[ip, [names]]``, ``[ip, "a b"]`` or ``{"ip": ..., "names": [...]}``."""
-    if isinstance(entry, dict):
-        ip, names = entry["ip"], entry.get("names") or []
-    else:
-        ip, names = entry[0], entry[1]
-    if isinstance(names, str):
-        names = names.split()
-    import ipaddress
-
-    ipaddress.ip_address(str(ip))
-    return [str(ip), [str(n) for n in names]]
