@@ -9,13 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Label, Static, Tree
 
+from plinktui.kinds import LABELS
 from screens import safe
 from screens.step import WizardStep
 
-KIND = {"rg": "resource group", "vnet": "virtual network", "subnet": "subnet", "pls_subnet": "subnet (PLS)",
-        "vault": "key vault", "zone": "private DNS zone", "link": "VNet link", "pe": "private endpoint",
-        "zone_group": "DNS zone group", "nsg": "NSG", "pip": "public IP", "nic": "NIC", "vm": "test VM",
-        "lb": "Standard LB", "pls": "Private Link Service", "verify": "verification"}
+KIND = LABELS  # node key -> label, from the resource-kind registry
 
 
 def fmt_seconds(seconds: float) -> str:

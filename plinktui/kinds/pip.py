@@ -1,0 +1,30 @@
+"""The test VM's public IP (Standard, static)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from plinktui.kinds.base import Kind, Placement, in_plan_group, register
+
+if TYPE_CHECKING:
+    from plinktui.dag import Facts, Graph, Node
+    from plinktui.engine import Context
+    from plinktui.plan import Plan
+
+
+def _place(plan: Plan, facts: Facts, g: Graph) -> Placement | None:
+    return Placement(plan.test_vm.pip_name, ("rg",)) if plan.test_vm.enabled else None
+
+
+async def _put(c: Context, n: Node) -> Any:
+    return await c.gw.network.public_ip_addresses.begin_create_or_update(c.rg, n.name, {
+        "location": c.plan.network.region, "tags": c.tags, "sku": {"name": "Standard"},
+        "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}}, **c.lro_kw)
+
+
+_get, _delete = in_plan_group("network", "public_ip_addresses")
+
+KIND = register(Kind(
+    key="pip", arm_type="Microsoft.Network/publicIPAddresses", label="public IP", latency=3, rank=90,
+    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/publicIPAddresses", n.name),
+    delete=_delete))
