@@ -56,6 +56,7 @@ class Facts:
     zone_reason: str = ""  # why that zone (shown in Review, setup output and the DNS screen)
     subnet_exists: bool = False  # the plan names a subnet that already exists: used, never created or owned
     pls_subnet_exists: bool = False
+    absent: set[str] = field(default_factory=set)  # node keys preflight read as missing (apply skips that GET)
 
 
 @dataclass

@@ -142,6 +142,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
     plan names is used, never created or owned.
     """
     out = PreflightResult()
+    out.absent = out.facts.absent  # one set: the facts a front end hands on carry it too
     sub = gw.subscription_id
     rg = plan.resource_group
     net, vault, dns, vm = plan.network, plan.vault, plan.dns, plan.test_vm

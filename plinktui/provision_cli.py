@@ -18,13 +18,18 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from plinktui.exit_codes import ExitCode
 from plinktui.untrusted import control, guarded_stdio, visible
 
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
+    from plinktui.journal import Journal
+    from plinktui.plan import Plan
+
 STATUS_MARK = {"queued": "·", "running": "→", "waiting": "…", "succeeded": "✓", "failed": "✗", "skipped": "-",
-               "cancelled": "!", "info": "i"}
+               "cancelled": "!", "info": "i"}  # one mark per plinktui.events.EventKind
 
 
 # ---------------------------------------------------------------------------------------------------- arguments
@@ -279,7 +284,8 @@ async def _setup(args: argparse.Namespace, r: Renderer) -> int:
 
 async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) -> int:
     from plinktui import plan as plan_mod
-    from plinktui.journal import Journal, JournalError, RunLock, runs_dir
+    from plinktui import runservice
+    from plinktui.journal import JournalError, RunLock, runs_dir
 
     if not args.plan and not args.resume:
         return _fail(r, "give --plan FILE (a new run) or --resume RUN (see `plinktui runs`)")
@@ -293,16 +299,10 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
     journal: Journal | None = None
     try:
         if args.resume:
-            journal = Journal.open(args.resume)
-            if journal.state == "torn_down":
-                return _fail(r, f"run {journal.run_id} was torn down; start a new run with --plan")
-            if journal.state == "tearing_down":
-                return _fail(r, f"run {journal.run_id} is being torn down; finish with `plinktui teardown "
-                             f"{journal.run_id}`, then start a new run with --plan")
-            plan = plan_mod.from_dict(journal.data["plan"], source=f"run {journal.run_id}")
+            journal, plan = runservice.open_for_resume(args.resume)
         else:
             plan = plan_mod.load(args.plan)
-        public_key = plan_mod.read_public_key(plan) if plan.test_vm.enabled else None
+        public_key = runservice.public_key(plan)
     except plan_mod.PlanError as e:
         if r.mode == "json":
             r.obj({"kind": "error", "message": "the plan is not valid; nothing was created", "problems": e.problems})
@@ -327,50 +327,38 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
         except TargetError as e:
             return _fail(r, str(e))
         async with gw_cm as gw:
+            fresh = journal is None
             if journal is None:
                 # Written before preflight so a run killed this early is still listed (and resumable); removed
                 # again if preflight rejects the plan, since nothing was created.
-                journal = Journal.create(plan.name, plan.to_dict(), plan_file=str(plan.source), target={
-                    "arm_endpoint": gw.target.arm_endpoint, "subscription_id": gw.target.subscription_id,
-                    "is_emulator": gw.target.is_emulator})
-                journal.data["target"]["ca_cert"] = gw.target.ca_cert
-                journal.save()
-                fresh = True
-            else:
-                fresh = False
+                journal = runservice.new_journal(gw, plan, plan_file=str(plan.source))
             journal.lock = lock
             await preimport  # before the clients are built: no two threads importing the same SDK module
             try:
                 return await _apply(args, r, gw, plan, journal, public_key, fresh)
             except BaseException:
-                if fresh and not journal.resources and not journal.data.get("generated_keys"):
-                    # Nothing was attempted in Azure: a journal would only list a run that never was.
-                    with contextlib.suppress(OSError):
-                        journal.path.unlink()
+                if fresh:
+                    runservice.discard(journal)  # nothing was attempted in Azure: no run to list
                 raise
     finally:
         lock.release()
 
 
-async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, journal: Any, public_key: str | None,
-                 fresh: bool) -> int:
-    from plinktui import preflight
-    from plinktui.dag import build_graph, existing_lines
-    from plinktui.engine import apply, ensure_public_key, make_context, proven_keys
+async def _apply(args: argparse.Namespace, r: Renderer, gw: Gateway, plan: Plan, journal: Journal,
+                 public_key: str | None, fresh: bool) -> int:
+    from plinktui import runservice
+    from plinktui.dag import existing_lines
 
     r.line(f"run {journal.run_id}: checking the plan against {gw.target.arm_endpoint} "
            f"(subscription {gw.subscription_id})")
-    pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id,
-                             check_permissions=not args.ignore_permissions,
-                             owned=proven_keys(journal))
+    pf = await runservice.check(gw, plan, journal, fresh=fresh, check_permissions=not args.ignore_permissions)
     for p in pf.problems:
         if p.severity == "warning":
             r.line(f"warning: {p}")
     errors = pf.errors
     if errors:
         if fresh:
-            with contextlib.suppress(OSError):
-                journal.path.unlink()
+            runservice.discard(journal)
         if r.mode == "json":
             r.obj({"kind": "error", "message": "preflight failed; nothing was created",
                    "problems": [str(p) for p in errors], "missing_actions": pf.missing_actions,
@@ -380,7 +368,7 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
             for p in errors:
                 print(f"  - {visible(p)}", file=r.err)
         return int(ExitCode.ERROR)
-    graph = build_graph(plan, pf.facts)
+    graph = runservice.plan_graph(plan, pf)
     cp, path = graph.critical_path()
     r.line(f"plan {plan.name}: {sum(1 for n in graph if n.mode == 'create')} to create, "
            f"{sum(1 for n in graph if n.mode == 'reuse')} reused; critical path {' -> '.join(path)} "
@@ -393,14 +381,11 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
                                         "existing_link": pf.facts.existing_link}})
     if not args.yes and not _confirm("Create these resources?"):
         if fresh:
-            with contextlib.suppress(OSError):
-                journal.path.unlink()
+            runservice.discard(journal)
         return _fail(r, "nothing created (not confirmed)")
-    ctx = make_context(gw, plan, graph, journal, tenant_id=pf.tenant_id, public_key=public_key, absent=pf.absent,
-                       emit=r.event, zone_id=pf.facts.zone_id)
-    await ensure_public_key(ctx)
+    ctx = await runservice.start(gw, plan, graph, journal, pf, key=public_key, emit=r.event)
     t0 = time.monotonic()
-    outcome = await apply(ctx, max_parallel=args.max_parallel)
+    outcome = await runservice.run(ctx, max_parallel=args.max_parallel)
     wall = time.monotonic() - t0
     s = journal.data.get("summary", {})
     summary = {"kind": "summary", "run_id": journal.run_id, "state": journal.state, "plan": plan.name,
@@ -466,9 +451,9 @@ async def run_teardown(args: argparse.Namespace) -> int:
 
 
 async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
+    from plinktui import runservice
     from plinktui.cloud import TargetError
     from plinktui.journal import Journal, JournalError
-    from plinktui.teardown import teardown
 
     if not args.yes and not sys.stdin.isatty():
         return _fail(r, "no terminal to confirm on: add --yes to delete without a prompt")
@@ -482,13 +467,13 @@ async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
                                      f"{' and purge the vault' if args.purge else ''}? ({', '.join(owned)})"):
         return _fail(r, "nothing deleted (not confirmed)")
     try:
-        with journal.locked(wait=5.0):
-            try:
-                gw_cm = await _gateway(args, journal.data.get("target"))
-            except TargetError as e:
-                return _fail(r, str(e))
-            async with gw_cm as gw:
-                res = await teardown(gw, journal, purge=args.purge, emit=r.event, max_parallel=args.max_parallel)
+        gw_cm = await _gateway(args, journal.data.get("target"))
+    except TargetError as e:
+        return _fail(r, str(e))
+    try:
+        async with gw_cm as gw:
+            res = await runservice.teardown_run(gw, journal, emit=r.event, purge=args.purge,
+                                                max_parallel=args.max_parallel)
     except JournalError as e:
         return _fail(r, str(e))
     summary = {"kind": "summary", "run_id": journal.run_id, "state": journal.state, "deleted": res.deleted,
