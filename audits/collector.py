@@ -239,7 +239,7 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
             subs = await list_subscriptions(gw)
         else:
             subs = list(dict.fromkeys(subscriptions or [gw.subscription_id]))
-        gws = [gw if s == getattr(gw.target, "subscription_id", None) else gw.for_subscription(s) for s in subs]
+        gws = [gw.at(s) for s in subs]
         per_sub = await _gather([_collect_subscription(g, limits) for g in gws])
 
         merged: dict[str, list[dict[str, Any]]] = {}

@@ -14,12 +14,15 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plinktui import validation as v
 from plinktui.dag import Facts
 from plinktui.engine import TAG_RUN, as_json, is_not_found, props
 from plinktui.plan import Plan
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 PROVIDERS = ("Microsoft.Network", "Microsoft.KeyVault", "Microsoft.Compute")
 AUTH_API = "2022-04-01"
@@ -133,7 +136,7 @@ async def _get(call: Any) -> tuple[dict[str, Any] | None, BaseException | None]:
     return as_json(res), None
 
 
-async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True,
+async def run(gw: Gateway, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True,
               owned: frozenset[str] | set[str] = frozenset()) -> PreflightResult:
     """Run every read-only check concurrently.
 
@@ -159,7 +162,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
         add("network.vnet", f"the VNet is in subscription {vnet_sub}; an endpoint goes in its VNet's subscription, "
             f"not {sub}", f"run with --subscription {vnet_sub}")
     net_client = gw.network
-    kv = gw.keyvault if vault_sub.lower() == sub.lower() else gw.for_subscription(vault_sub).keyvault
+    kv = gw.at(vault_sub).keyvault
 
     async def providers() -> None:
         for ns in PROVIDERS:
@@ -232,9 +235,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
                 "or rerun with --ignore-permissions if access comes from elsewhere")
 
     async def vnet() -> None:
-        res, exc = await _get(net_client.virtual_networks.get(vnet_rg, net.vnet_name)
-                              if vnet_sub == sub else gw.for_subscription(vnet_sub).network.virtual_networks.get(
-                                  vnet_rg, net.vnet_name))
+        res, exc = await _get(gw.at(vnet_sub).network.virtual_networks.get(vnet_rg, net.vnet_name))
         if exc is not None:
             add("network.vnet", f"cannot read the VNet: {_err_text(exc)}")
             return

@@ -182,7 +182,7 @@ def _subscription(args: argparse.Namespace) -> str | None:
     return sub
 
 
-async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = None) -> Any:
+async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = None) -> Gateway:
     from plinktui.cloud import Gateway, resolve_target
 
     fb = fallback or {}

@@ -7,9 +7,12 @@ the service's, so a run started here behaves exactly as one started from the CLI
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plinktui.engine import Emit
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 
 @dataclass
@@ -21,7 +24,7 @@ class RunHandle:
     outcome: Any = None
 
 
-def create_journal(gw: Any, plan: Any) -> Any:
+def create_journal(gw: Gateway, plan: Any) -> Any:
     """A new journal for ``plan`` on this gateway's target."""
     from plinktui import runservice
 
@@ -39,7 +42,7 @@ def open_run(run_id: str) -> RunHandle:
     return RunHandle(*runservice.open_for_resume(run_id))
 
 
-async def apply_run(gw: Any, handle: RunHandle, emit: Emit, *, facts: Any = None, tenant_id: str | None = None,
+async def apply_run(gw: Gateway, handle: RunHandle, emit: Emit, *, facts: Any = None, tenant_id: str | None = None,
                     fresh: bool = True) -> Any:
     """Apply (or resume) the run; returns the engine's ``RunOutcome``.
 
@@ -63,7 +66,7 @@ async def apply_run(gw: Any, handle: RunHandle, emit: Emit, *, facts: Any = None
     return handle.outcome
 
 
-async def teardown_run(gw: Any, run_id: str, emit: Emit, *, purge: bool = True) -> Any:
+async def teardown_run(gw: Gateway, run_id: str, emit: Emit, *, purge: bool = True) -> Any:
     """Tear down a run (reverse order, only what the journal and the tag both say is ours)."""
     from plinktui import runservice
     from plinktui.journal import Journal
