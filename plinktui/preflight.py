@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from plinktui import validation as v
 from plinktui.dag import Facts
 from plinktui.engine import TAG_RUN, as_json, is_not_found, props
+from plinktui.kinds import kinds
 from plinktui.plan import Plan
 
 if TYPE_CHECKING:
@@ -66,33 +67,9 @@ class PreflightResult:
 
 
 def required_actions(plan: Plan, *, rg_exists: bool = True) -> list[str]:
-    """The ARM actions the plan needs (what a custom role for plinktui would grant)."""
-    acts = ["Microsoft.Resources/subscriptions/resourceGroups/read"]
-    if not rg_exists:
-        acts.append("Microsoft.Resources/subscriptions/resourceGroups/write")
-    if plan.network.new_vnet:
-        acts += ["Microsoft.Network/virtualNetworks/write"]
-    elif plan.network.new_subnet:
-        acts += ["Microsoft.Network/virtualNetworks/subnets/write"]
-    acts += ["Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/subnets/join/action",
-             "Microsoft.Network/privateEndpoints/write", "Microsoft.Network/privateEndpoints/read",
-             "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
-             "Microsoft.Network/privateDnsZones/join/action", "Microsoft.Network/privateDnsZones/read",
-             "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
-             "Microsoft.Network/virtualNetworks/join/action",
-             "Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action"]
-    if plan.dns.create_zone != "never":
-        acts.append("Microsoft.Network/privateDnsZones/write")
-    if not plan.vault.existing or plan.vault.effective_public_access is not None:
-        acts.append("Microsoft.KeyVault/vaults/write")
-    if plan.test_vm.enabled:
-        acts += ["Microsoft.Network/networkSecurityGroups/write", "Microsoft.Network/networkSecurityGroups/join/action",
-                 "Microsoft.Network/publicIPAddresses/write", "Microsoft.Network/publicIPAddresses/join/action",
-                 "Microsoft.Network/networkInterfaces/write", "Microsoft.Network/networkInterfaces/join/action",
-                 "Microsoft.Compute/virtualMachines/write", "Microsoft.Compute/virtualMachines/runCommand/action"]
-    if plan.private_link_service.enabled:
-        acts += ["Microsoft.Network/loadBalancers/write", "Microsoft.Network/privateLinkServices/write"]
-    return sorted(set(acts))
+    """The ARM actions the plan needs (what a custom role for plinktui would grant): every kind's, sorted."""
+    facts = Facts(rg_exists=rg_exists)
+    return sorted({action for k in kinds() for action in k.actions(plan, facts)})
 
 
 def _match(pattern: str, action: str) -> bool:

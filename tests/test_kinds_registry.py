@@ -66,3 +66,15 @@ async def test_engine_and_teardown_run_a_registered_kind(emu, gw, tmp_path, caps
         assert rc == 0, summary(lines)
         assert "extra_nsg" in summary(lines)["deleted"]
     assert not await gw.resources.resource_groups.check_existence("rg-xk")
+
+
+def test_preflight_asks_for_the_actions_a_registered_kind_declares(tmp_path) -> None:
+    from dataclasses import replace
+
+    from plinktui.preflight import required_actions
+
+    plan = plan_mod.load(plan_file(tmp_path))
+    assert "Microsoft.Network/natGateways/write" not in required_actions(plan)
+    with registered(replace(EXTRA, actions=lambda plan, facts: ("Microsoft.Network/natGateways/write",))):
+        assert "Microsoft.Network/natGateways/write" in required_actions(plan)
+    assert "Microsoft.Network/natGateways/write" not in required_actions(plan)

@@ -103,6 +103,7 @@ Deleter = Callable[["Context", "Node"], Awaitable[None]]
 Placer = Callable[["Plan", "Facts", "Graph"], "Placement | None"]
 Owner = Callable[["Context", "Node", dict[str, Any]], "str | None"]
 Keeper = Callable[["Context", "Node", dict[str, Any], dict[str, Any]], Awaitable["str | None"]]
+Actions = Callable[["Plan", "Facts"], "tuple[str, ...]"]
 Reconciler = Callable[["Context", "Node", dict[str, Any]], Awaitable["dict[str, Any] | None"]]
 
 
@@ -145,6 +146,7 @@ class Kind:
         step: for a step that is not a resource (verify): the whole apply of the node.
         foreign_reused: someone else's existing one is used as it is (a resource group) instead of refused.
         gone_after_delete: a GET after the delete must answer 404 (a soft-deleted vault is gone differently).
+        actions: the ARM actions a plan needs for this kind (preflight checks the caller holds them).
     """
 
     key: str
@@ -166,6 +168,7 @@ class Kind:
     step: Callable[[Context, Node], Awaitable[None]] | None = None
     foreign_reused: bool = False
     gone_after_delete: bool = True
+    actions: Actions = lambda plan, facts: ()
 
     def where(self, ctx: Context) -> tuple[str, str]:
         """(subscription, resource group) of this kind's resource in ``ctx``'s run."""

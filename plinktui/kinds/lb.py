@@ -31,4 +31,5 @@ _get, _delete = in_plan_group("network", "load_balancers")
 KIND = register(Kind(
     key="lb", arm_type="Microsoft.Network/loadBalancers", label="Standard LB", latency=5, rank=140,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/loadBalancers", n.name),
-    delete=_delete))
+    delete=_delete,
+    actions=lambda plan, facts: ("Microsoft.Network/loadBalancers/write",) if plan.private_link_service.enabled else ()))

@@ -37,4 +37,5 @@ async def _delete(c: Context, n: Node) -> None:
 KIND = register(Kind(
     key="link", arm_type="Microsoft.Network/privateDnsZones/virtualNetworkLinks", label="VNet link", latency=30,
     rank=50, place=_place, get=_get, put=_put, rid=lambda c, n: f"{c.zone_id}/virtualNetworkLinks/{n.name}",
-    delete=_delete, scope=lambda c: c.zone_scope, keep=keep_zone_or_link))
+    delete=_delete, scope=lambda c: c.zone_scope, keep=keep_zone_or_link,
+    actions=lambda plan, facts: ("Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",)))

@@ -31,4 +31,6 @@ _get, _delete = in_plan_group("network", "network_interfaces")
 KIND = register(Kind(
     key="nic", arm_type="Microsoft.Network/networkInterfaces", label="NIC", latency=2, rank=100,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/networkInterfaces", n.name),
-    delete=_delete))
+    delete=_delete,
+    actions=lambda plan, facts: ("Microsoft.Network/networkInterfaces/write",
+                                 "Microsoft.Network/networkInterfaces/join/action") if plan.test_vm.enabled else ()))

@@ -31,4 +31,6 @@ _get, _delete = in_plan_group("network", "network_security_groups")
 KIND = register(Kind(
     key="nsg", arm_type="Microsoft.Network/networkSecurityGroups", label="NSG", latency=3, rank=80,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/networkSecurityGroups", n.name),
-    delete=_delete))
+    delete=_delete,
+    actions=lambda plan, facts: ("Microsoft.Network/networkSecurityGroups/write",
+                                 "Microsoft.Network/networkSecurityGroups/join/action") if plan.test_vm.enabled else ()))

@@ -45,4 +45,5 @@ _get, _delete = in_plan_group("network", "private_endpoints")
 KIND = register(Kind(
     key="pe", arm_type="Microsoft.Network/privateEndpoints", label="private endpoint", latency=60, rank=60,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/privateEndpoints", n.name),
-    delete=_delete))
+    delete=_delete,
+    actions=lambda plan, facts: ("Microsoft.Network/privateEndpoints/write", "Microsoft.Network/privateEndpoints/read")))

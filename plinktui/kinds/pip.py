@@ -27,4 +27,6 @@ _get, _delete = in_plan_group("network", "public_ip_addresses")
 KIND = register(Kind(
     key="pip", arm_type="Microsoft.Network/publicIPAddresses", label="public IP", latency=3, rank=90,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/publicIPAddresses", n.name),
-    delete=_delete))
+    delete=_delete,
+    actions=lambda plan, facts: ("Microsoft.Network/publicIPAddresses/write",
+                                 "Microsoft.Network/publicIPAddresses/join/action") if plan.test_vm.enabled else ()))

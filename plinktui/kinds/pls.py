@@ -35,4 +35,5 @@ _get, _delete = in_plan_group("network", "private_link_services")
 KIND = register(Kind(
     key="pls", arm_type="Microsoft.Network/privateLinkServices", label="Private Link Service", latency=30, rank=150,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/privateLinkServices", n.name),
-    delete=_delete))
+    delete=_delete,
+    actions=lambda plan, facts: ("Microsoft.Network/privateLinkServices/write",) if plan.private_link_service.enabled else ()))

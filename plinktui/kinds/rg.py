@@ -50,4 +50,6 @@ async def _delete(c: Context, n: Node) -> None:
 KIND = register(Kind(
     key="rg", arm_type="Microsoft.Resources/resourceGroups", label="resource group", latency=0, rank=0,
     place=_place, get=_get, put=_put, rid=lambda c, n: f"/subscriptions/{c.sub}/resourceGroups/{c.rg}",
-    delete=_delete, keep=_keep, foreign_reused=True))
+    delete=_delete, keep=_keep, foreign_reused=True,
+    actions=lambda plan, facts: ("Microsoft.Resources/subscriptions/resourceGroups/read",)
+        + (() if facts.rg_exists else ("Microsoft.Resources/subscriptions/resourceGroups/write",))))

@@ -79,4 +79,7 @@ KIND = register(Kind(
     key="subnet", arm_type="Microsoft.Network/virtualNetworks/subnets", label="subnet", latency=3, rank=20,
     place=_place, get=get_subnet, put=_put, rid=lambda c, n: c.subnet_id, delete=delete_subnet,
     scope=lambda c: c.vnet_scope, taggable=False, owner=proof_owner,
-    keep=keep_subnet(lambda c: c.plan.network.subnet_prefix)))
+    keep=keep_subnet(lambda c: c.plan.network.subnet_prefix),
+    actions=lambda plan, facts: ("Microsoft.Network/virtualNetworks/subnets/join/action",) + (
+        ("Microsoft.Network/virtualNetworks/subnets/write",) if not plan.network.new_vnet and plan.network.new_subnet
+        else ())))

@@ -115,4 +115,8 @@ async def _delete(c: Context, n: Node) -> None:
 KIND = register(Kind(
     key="vault", arm_type="Microsoft.KeyVault/vaults", label="key vault", latency=20, rank=30,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.vault_id, delete=_delete, scope=lambda c: c.vault_scope,
-    reconcile=_reconcile, repair=_repair, gone_after_delete=False))
+    reconcile=_reconcile, repair=_repair, gone_after_delete=False,
+    actions=lambda plan, facts: (
+        "Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action")
+        + (("Microsoft.KeyVault/vaults/write",)
+           if not plan.vault.existing or plan.vault.effective_public_access is not None else ())))

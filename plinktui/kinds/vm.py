@@ -59,4 +59,6 @@ _get, _ = in_plan_group("compute", "virtual_machines")
 KIND = register(Kind(
     key="vm", arm_type="Microsoft.Compute/virtualMachines", label="test VM", latency=60, rank=110,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Compute/virtualMachines", n.name),
-    delete=_delete))
+    delete=_delete,
+    actions=lambda plan, facts: ("Microsoft.Compute/virtualMachines/write",
+                                 "Microsoft.Compute/virtualMachines/runCommand/action") if plan.test_vm.enabled else ()))

@@ -45,4 +45,6 @@ async def _delete(c: Context, n: Node) -> None:
 
 KIND = register(Kind(
     key="vnet", arm_type="Microsoft.Network/virtualNetworks", label="virtual network", latency=4, rank=10,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.vnet_id, delete=_delete, scope=lambda c: c.vnet_scope))
+    place=_place, get=_get, put=_put, rid=lambda c, n: c.vnet_id, delete=_delete, scope=lambda c: c.vnet_scope,
+    actions=lambda plan, facts: ("Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/join/action")
+        + (("Microsoft.Network/virtualNetworks/write",) if plan.network.new_vnet else ())))

@@ -63,4 +63,6 @@ async def _delete(c: Context, n: Node) -> None:
 KIND = register(Kind(
     key="zone", arm_type="Microsoft.Network/privateDnsZones", label="private DNS zone", latency=30, rank=40,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.zone_id, delete=_delete, scope=lambda c: c.zone_scope,
-    keep=keep_zone_or_link))
+    keep=keep_zone_or_link,
+    actions=lambda plan, facts: ("Microsoft.Network/privateDnsZones/join/action", "Microsoft.Network/privateDnsZones/read")
+        + (("Microsoft.Network/privateDnsZones/write",) if plan.dns.create_zone != "never" else ())))

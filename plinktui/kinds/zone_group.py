@@ -58,4 +58,5 @@ KIND = register(Kind(
     key="zone_group", arm_type="Microsoft.Network/privateEndpoints/privateDnsZoneGroups", label="DNS zone group",
     latency=5, rank=70, place=_place, get=_get, put=_put,
     rid=lambda c, n: c.rid("Microsoft.Network/privateEndpoints", c.plan.private_endpoint.name)
-    + f"/privateDnsZoneGroups/{n.name}", delete=_delete, taggable=False, owner=_owner, keep=_keep))
+    + f"/privateDnsZoneGroups/{n.name}", delete=_delete, taggable=False, owner=_owner, keep=_keep,
+    actions=lambda plan, facts: ("Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",)))
