@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from screens import safe
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
@@ -54,17 +55,17 @@ class DnsScreen(WizardStep):
         try:
             plan = from_dict(data, source="wizard")
         except PlanError as exc:
-            note.update(f"Zone lookup waits for the earlier steps: {exc.problems[0]}")
+            note.update(safe.text(f"Zone lookup waits for the earlier steps: {exc.problems[0]}"))
             return
         gw = await self.plink.gateway()
         sub, rg = plan.network.vnet_scope(gw.subscription_id, plan.resource_group)
         vnet_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/" \
                   f"{plan.network.vnet_name}"
         choice = await choose_zone(gw, plan, vnet_id)
-        text = f"Zone {plan.dns.zone} in {choice.where}: {choice.reason}"
-        if choice.problems:
-            text += "\n" + "\n".join(f"✗ {msg} ({fix})" for _, msg, fix in choice.problems)
-        note.update(text)
+        # zone names, groups and reasons come from the subscription: shown literally, never as markup
+        lines = [f"Zone {plan.dns.zone} in {choice.where}: {choice.reason}"]
+        lines += [f"✗ {msg} ({fix})" for _, msg, fix in choice.problems]
+        note.update(safe.join_lines(lines))
 
     def save(self) -> None:
         s = self.state

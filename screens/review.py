@@ -155,9 +155,9 @@ class ReviewScreen(WizardStep):
             path.parent.mkdir(parents=True, exist_ok=True)
             write(self.plan, path)
         except (ExportError, OSError) as exc:
-            self.notify(f"cannot export the plan: {exc}", severity="error")
+            safe.notify(self, f"cannot export the plan: {exc}", severity="error")
             return
-        self.notify(f"ARM template written to {path}. Deploy it with `az deployment group create -g "
+        safe.notify(self, f"ARM template written to {path}. Deploy it with `az deployment group create -g "
                     f"{self.plan.resource_group} --template-file {path}`; `az bicep decompile --file {path}` turns it "
                     "into Bicep.", timeout=12)
 
