@@ -175,6 +175,14 @@ class Kind:
         return self.scope(ctx) if self.scope is not None else (ctx.sub, ctx.rg)
 
 
+def group_kind(*, key: str, arm_type: str, collection: str, client: str = "network", **fields: Any) -> Kind:
+    """A kind whose resource sits in the plan's resource group under its node's name, read and deleted through
+    ``gw.<client>.<collection>`` (a ``delete`` in ``fields`` replaces the plain one)."""
+    get, delete = in_plan_group(client, collection)
+    fields.setdefault("delete", delete)
+    return Kind(key=key, arm_type=arm_type, get=get, rid=lambda c, n: c.rid(arm_type, n.name), **fields)
+
+
 # ---------------------------------------------------------------------------------------------------- reading
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from plinktui.kinds.base import Kind, Placement, in_plan_group, register
+from plinktui.kinds.base import Placement, group_kind, register
 
 if TYPE_CHECKING:
     from plinktui.dag import Facts, Graph, Node
@@ -26,10 +26,8 @@ async def _put(c: Context, n: Node) -> Any:
             "backendAddressPools": [{"name": "be"}]}}, **c.lro_kw)
 
 
-_get, _delete = in_plan_group("network", "load_balancers")
 
-KIND = register(Kind(
+KIND = register(group_kind(
     key="lb", arm_type="Microsoft.Network/loadBalancers", label="Standard LB", latency=5, rank=140,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/loadBalancers", n.name),
-    delete=_delete,
+    collection="load_balancers", place=_place, put=_put,
     actions=lambda plan, facts: ("Microsoft.Network/loadBalancers/write",) if plan.private_link_service.enabled else ()))

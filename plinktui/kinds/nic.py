@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from plinktui.kinds.base import Kind, Placement, in_plan_group, register, subnet_key
+from plinktui.kinds.base import Placement, group_kind, register, subnet_key
 
 if TYPE_CHECKING:
     from plinktui.dag import Facts, Graph, Node
@@ -26,11 +26,9 @@ async def _put(c: Context, n: Node) -> Any:
                 "publicIPAddress": {"id": c.rid("Microsoft.Network/publicIPAddresses", vm.pip_name)}}}]}}, **c.lro_kw)
 
 
-_get, _delete = in_plan_group("network", "network_interfaces")
 
-KIND = register(Kind(
+KIND = register(group_kind(
     key="nic", arm_type="Microsoft.Network/networkInterfaces", label="NIC", latency=2, rank=100,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/networkInterfaces", n.name),
-    delete=_delete,
+    collection="network_interfaces", place=_place, put=_put,
     actions=lambda plan, facts: ("Microsoft.Network/networkInterfaces/write",
                                  "Microsoft.Network/networkInterfaces/join/action") if plan.test_vm.enabled else ()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from plinktui.kinds.base import Kind, Placement, in_plan_group, register
+from plinktui.kinds.base import Placement, group_kind, register
 
 if TYPE_CHECKING:
     from plinktui.dag import Facts, Graph, Node
@@ -26,11 +26,9 @@ async def _put(c: Context, n: Node) -> Any:
                 "description": "SSH only from the address given in the plan (never *)"}}]}}, **c.lro_kw)
 
 
-_get, _delete = in_plan_group("network", "network_security_groups")
 
-KIND = register(Kind(
+KIND = register(group_kind(
     key="nsg", arm_type="Microsoft.Network/networkSecurityGroups", label="NSG", latency=3, rank=80,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/networkSecurityGroups", n.name),
-    delete=_delete,
+    collection="network_security_groups", place=_place, put=_put,
     actions=lambda plan, facts: ("Microsoft.Network/networkSecurityGroups/write",
                                  "Microsoft.Network/networkSecurityGroups/join/action") if plan.test_vm.enabled else ()))

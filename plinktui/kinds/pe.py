@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from plinktui.kinds.base import Kind, Placement, in_plan_group, register, subnet_key
+from plinktui.kinds.base import Placement, group_kind, register, subnet_key
 from plinktui.kinds.vault import VAULT_CONN_GROUP, vault_member_name
 
 if TYPE_CHECKING:
@@ -40,10 +40,8 @@ async def _put(c: Context, n: Node) -> Any:
     return await c.gw.network.private_endpoints.begin_create_or_update(c.rg, n.name, await pe_body(c), **c.lro_kw)
 
 
-_get, _delete = in_plan_group("network", "private_endpoints")
 
-KIND = register(Kind(
+KIND = register(group_kind(
     key="pe", arm_type="Microsoft.Network/privateEndpoints", label="private endpoint", latency=60, rank=60,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/privateEndpoints", n.name),
-    delete=_delete,
+    collection="private_endpoints", place=_place, put=_put,
     actions=lambda plan, facts: ("Microsoft.Network/privateEndpoints/write", "Microsoft.Network/privateEndpoints/read")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from plinktui.kinds.base import Kind, Placement, in_plan_group, register
+from plinktui.kinds.base import Placement, group_kind, register
 
 if TYPE_CHECKING:
     from plinktui.dag import Facts, Graph, Node
@@ -22,11 +22,9 @@ async def _put(c: Context, n: Node) -> Any:
         "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}}, **c.lro_kw)
 
 
-_get, _delete = in_plan_group("network", "public_ip_addresses")
 
-KIND = register(Kind(
+KIND = register(group_kind(
     key="pip", arm_type="Microsoft.Network/publicIPAddresses", label="public IP", latency=3, rank=90,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/publicIPAddresses", n.name),
-    delete=_delete,
+    collection="public_ip_addresses", place=_place, put=_put,
     actions=lambda plan, facts: ("Microsoft.Network/publicIPAddresses/write",
                                  "Microsoft.Network/publicIPAddresses/join/action") if plan.test_vm.enabled else ()))

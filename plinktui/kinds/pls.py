@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from plinktui.kinds.base import Kind, Placement, in_plan_group, register
+from plinktui.kinds.base import Placement, group_kind, register
 
 if TYPE_CHECKING:
     from plinktui.dag import Facts, Graph, Node
@@ -30,10 +30,8 @@ async def _put(c: Context, n: Node) -> Any:
     return await c.gw.network.private_link_services.begin_create_or_update(c.rg, n.name, body, **c.lro_kw)
 
 
-_get, _delete = in_plan_group("network", "private_link_services")
 
-KIND = register(Kind(
+KIND = register(group_kind(
     key="pls", arm_type="Microsoft.Network/privateLinkServices", label="Private Link Service", latency=30, rank=150,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Network/privateLinkServices", n.name),
-    delete=_delete,
+    collection="private_link_services", place=_place, put=_put,
     actions=lambda plan, facts: ("Microsoft.Network/privateLinkServices/write",) if plan.private_link_service.enabled else ()))

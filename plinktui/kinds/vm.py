@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from plinktui.events import ErrorClass, NodeError
-from plinktui.kinds.base import Kind, Placement, in_plan_group, is_not_found, props, read, register, wait_lro
+from plinktui.kinds.base import Placement, group_kind, is_not_found, props, read, register, wait_lro
 
 if TYPE_CHECKING:
     from plinktui.dag import Facts, Graph, Node
@@ -54,11 +54,9 @@ async def _delete(c: Context, n: Node) -> None:
             raise
 
 
-_get, _ = in_plan_group("compute", "virtual_machines")
 
-KIND = register(Kind(
+KIND = register(group_kind(
     key="vm", arm_type="Microsoft.Compute/virtualMachines", label="test VM", latency=60, rank=110,
-    place=_place, get=_get, put=_put, rid=lambda c, n: c.rid("Microsoft.Compute/virtualMachines", n.name),
-    delete=_delete,
+    collection="virtual_machines", client="compute", place=_place, put=_put, delete=_delete,
     actions=lambda plan, facts: ("Microsoft.Compute/virtualMachines/write",
                                  "Microsoft.Compute/virtualMachines/runCommand/action") if plan.test_vm.enabled else ()))
