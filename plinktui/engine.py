@@ -37,7 +37,7 @@ from plinktui.kinds.base import (
 )
 from plinktui.kinds.verify import dns_probe, endpoint_ip, parse_getent, verify_step, zone_record
 from plinktui.plan import Plan
-from plinktui.walk import RetryPolicy, RunOutcome, execute
+from plinktui.walk import DEFAULT_RETRY, RetryPolicy, RunOutcome, execute
 
 if TYPE_CHECKING:
     from plinktui.cloud import Gateway
@@ -298,7 +298,7 @@ async def ensure_public_key(ctx: Context) -> None:
                          message=f"generated SSH key {pair.private_path} (0600) for the test VM"))
 
 
-async def apply(ctx: Context, *, max_parallel: int = 8) -> RunOutcome:
+async def apply(ctx: Context, *, max_parallel: int = 8, retry: RetryPolicy = DEFAULT_RETRY) -> RunOutcome:
     """Run the plan's graph against Azure, keeping the journal and emitting events.
 
     The journal's run state ends ``succeeded``, ``failed`` or ``cancelled`` (a killed process leaves ``running``,
@@ -321,7 +321,7 @@ async def apply(ctx: Context, *, max_parallel: int = 8) -> RunOutcome:
         ctx.journal.set_state(RunState.RUNNING)
     try:
         outcome = await execute(ctx.graph, lambda n: apply_node(ctx, n), max_parallel=max_parallel, emit=emit,
-                                started=ctx.started, on_error=on_error)
+                                started=ctx.started, on_error=on_error, retry=retry)
     except asyncio.CancelledError:
         ctx.journal.set_state(RunState.CANCELLED)
         raise

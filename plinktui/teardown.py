@@ -24,7 +24,7 @@ from plinktui.errors import classify, for_run
 from plinktui.events import Emit, ErrorClass, Event, EventKind, NodeError, no_emit
 from plinktui.journal import Journal, ResStatus, RunState
 from plinktui.kinds import kind
-from plinktui.walk import execute
+from plinktui.walk import DEFAULT_RETRY, RetryPolicy, execute
 
 if TYPE_CHECKING:
     from plinktui.cloud import Gateway
@@ -99,7 +99,7 @@ async def _tagged_leftovers(ctx: Context, groups: set[str], kept: set[str]) -> l
 
 
 async def teardown(gw: Gateway, journal: Journal, *, purge: bool = False, emit: Emit = no_emit,
-                   max_parallel: int = 8) -> TeardownResult:
+                   max_parallel: int = 8, retry: RetryPolicy = DEFAULT_RETRY) -> TeardownResult:
     """Delete the run's resources; the journal ends ``torn_down`` (or ``failed`` listing what is left).
 
     Each node's kind says how to delete it and when to keep it (:attr:`plinktui.kinds.Kind.keep`).
@@ -156,7 +156,7 @@ async def teardown(gw: Gateway, journal: Journal, *, purge: bool = False, emit: 
         result.deleted.append(node.key)
         await emit(Event(EventKind.SUCCEEDED, **base, elapsed=ctx.elapsed(), message="deleted"))
 
-    outcome = await execute(rev, run, max_parallel=max_parallel, emit=emit, started=ctx.started)
+    outcome = await execute(rev, run, max_parallel=max_parallel, emit=emit, started=ctx.started, retry=retry)
     for key, ev in outcome.errors.items():
         result.failed[key] = ev.error or "failed"
     if purge and "vault" in result.deleted and "vault" not in result.failed:
