@@ -126,6 +126,27 @@ _RULES = [
     Rule("PL025", "Zone link falls back to the internet", "info",
          "A VNet link uses resolutionPolicy NxDomainRedirect: a missing record silently resolves publicly instead "
          "of failing."),
+    Rule("PL026", "Hub resolver's VNet not linked to the zone", "error",
+         "The VNet's DNS server is a DNS Private Resolver inbound endpoint, and the resolver's VNet has no link to "
+         "the private DNS zone that holds the endpoint's record: the hub answers publicly (or NXDOMAIN)."),
+    Rule("PL027", "DNS server unreachable: no peering", "error",
+         "The VNet's DNS server is a resolver inbound endpoint in another VNet with no peering at all between the "
+         "two: every query times out."),
+    Rule("PL028", "Forwarding rule hijacks the service name", "error",
+         "A forwarding rule that applies to the VNet's resolution sends the service's public or privatelink name to "
+         "a server that does not return the private answer."),
+    Rule("PL029", "Zone link on a VNet with custom DNS servers", "info",
+         "A private DNS zone is linked to a VNet whose clients use custom DNS servers (and which hosts no DNS server "
+         "itself): the link affects nobody."),
+    Rule("PL030", "Forwarding loop", "error",
+         "Forwarding rules send the name round in a circle (a ruleset linked to the VNet of the inbound endpoint it "
+         "forwards to): the query ends in SERVFAIL."),
+    Rule("PL031", "Peering to the DNS server's VNet not Connected", "error",
+         "The peering between the VNet and the VNet of its DNS server (a resolver inbound endpoint) exists but is "
+         "not Connected (the other side is missing or was deleted): queries time out."),
+    Rule("PL032", "Probe disagrees with the computed path", "warning",
+         "A probe from inside the VNet saw another answer than the one computed from the inventory: something the "
+         "audit cannot see (a zone or rule outside the scope, a DNS server outside Azure) decides.", "probe"),
 ]
 CATALOGUE: dict[str, Rule] = {r.id: r for r in _RULES}
 
@@ -304,8 +325,8 @@ def check_dns(inv: Inventory) -> list[Finding]:
                                       "--keep-empty-record-set", related=[ep.id]))
         # PL003: for each zone name the endpoint relies on, some same-named zone holding a good record must be linked.
         vnet = ep.vnet_id
-        if not vnet:
-            continue
+        if not vnet or not _uses_azure_dns(inv, vnet):
+            continue  # a VNet with DNS servers: its resolution path decides (PL026-PL031)
         good = [r for r in recs if set(r.ips) & set(ips)]
         by_zone_name: dict[str, list[Any]] = defaultdict(list)
         for r in good:
@@ -314,7 +335,7 @@ def check_dns(inv: Inventory) -> list[Finding]:
         for zname, rs in by_zone_name.items():
             if zname not in valid_zone_names:
                 continue  # wrongly named zones are PL006's business
-            holders = {key(r.zone_id) for r in rs}
+            holders = list(dict.fromkeys(key(r.zone_id) for r in rs))  # ordered: the same zone is named every run
             if any(inv.zone_by_id[h].linked_to(vnet) for h in holders if h in inv.zone_by_id):
                 continue
             found = inv.zone_by_id.get(next(iter(holders)))
@@ -515,6 +536,11 @@ def check_vaults(inv: Inventory) -> list[Finding]:
     return out
 
 
+def _uses_azure_dns(inv: Inventory, vnet_id: str) -> bool:
+    v = inv.vnet_by_id.get(key(vnet_id))
+    return v is None or not v.dns_servers or v.dns_servers[0] == AZURE_DNS
+
+
 def check_custom_dns(inv: Inventory, probe_public_vnets: set[str] | None = None) -> list[Finding]:
     """PL010: VNets with endpoints that use custom DNS servers (error when a probe there saw a public IP)."""
     probe_public_vnets = probe_public_vnets or set()
@@ -522,8 +548,8 @@ def check_custom_dns(inv: Inventory, probe_public_vnets: set[str] | None = None)
     out = []
     for v in inv.vnets:
         servers = [s for s in v.dns_servers if s != AZURE_DNS]
-        if not servers or key(v.id) not in with_eps:
-            continue
+        if not servers or key(v.id) not in with_eps or all(s in inv.inbound_by_ip for s in servers):
+            continue  # no custom server, or only resolver inbound endpoints (their path is computed)
         saw_public = key(v.id) in probe_public_vnets
         out.append(_f("PL010", v.id,
                       f"VNet {v.name} uses DNS servers {', '.join(v.dns_servers)}; privatelink names resolve privately "
@@ -603,6 +629,13 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
                 out.append(_f(fid, resource, f"{ctx} That private IP is not the endpoint NIC's. {extra}",
                               "Fix the A record so it holds the NIC IP.",
                               f"az network private-dns record-set a list {zargs} -o table", related=[vm]))
+            elif fid == "PL022" and vm_obj is not None and _hub_resolved(inv, vm_obj.vnet_id):
+                v_net = inv.vnet_by_id[key(vm_obj.vnet_id)]
+                out.append(_f(fid, resource, f"{ctx} The resolver returned NXDOMAIN or failed. {extra}",
+                              f"{v_net.name} resolves through a hub resolver: follow its `resolution` path and fix "
+                              "the peering, link or rule it names (PL026-PL031).",
+                              f"az network vnet peering list --resource-group {_q(rg_of(v_net.id))} --vnet-name "
+                              f"{_q(v_net.name)}{_sub_flag(v_net.id)} -o table", related=[vm]))
             elif fid == "PL022":
                 where = f" in {zone.resource_group}" if zone is not None else ""
                 out.append(_f(fid, resource, f"{ctx} The resolver returned NXDOMAIN or failed. {extra}",
@@ -628,6 +661,12 @@ def probe_findings(inv: Inventory, verdicts: Sequence[Any], vm_by_name: dict[str
     return out
 
 
+def _hub_resolved(inv: Inventory, vnet_id: str | None) -> bool:
+    """Whether the VNet's DNS servers include a resolver inbound endpoint in scope."""
+    v = inv.vnet_by_id.get(key(vnet_id))
+    return v is not None and any(s in inv.inbound_by_ip for s in v.dns_servers)
+
+
 def _zone_guess(inv: Inventory, ep: Endpoint | None) -> str:
     svc = inv.service_of(ep) if ep else None
     return svc.zones[0] if svc else "privatelink.vaultcore.azure.net"
@@ -635,24 +674,171 @@ def _zone_guess(inv: Inventory, ep: Endpoint | None) -> str:
 
 # ------------------------------------------------------------------------------------------------------------
 
+def _peer_cmd(vnet: Any, remote_id: str, name: str) -> str:
+    return (f"az network vnet peering create --resource-group {_q(rg_of(vnet.id))} --vnet-name {_q(vnet.name)} "
+            f"--name {_q(name)} --remote-vnet {_q(remote_id)} --allow-vnet-access{_sub_flag(vnet.id)}")
+
+
+def _rule_off_cmd(rs: Any, rule: Any) -> str:
+    return (f"az dns-resolver forwarding-rule update --resource-group {_q(rs.resource_group)} --ruleset-name "
+            f"{_q(rs.name)} --name {_q(rule.name)} --forwarding-rule-state Disabled{_sub_flag(rs.id)}")
+
+
+def check_dns_servers(inv: Inventory) -> list[Finding]:
+    """PL027 (inbound endpoint with no peering at all) and PL031 (peering not Connected), once per VNet."""
+    from audits.resolution import server_paths
+
+    out = []
+    for vnet_id, server, (resolver, endpoint) in server_paths(inv):
+        v = inv.vnet_by_id[key(vnet_id)]
+        hub = inv.vnet_by_id.get(key(resolver.vnet_id))
+        if hub is None or inv.connected(v.id, hub.id):
+            continue
+        mine, theirs = inv.peering(v.id, hub.id), inv.peering(hub.id, v.id)
+        where = f"DNS server {server} (inbound endpoint {endpoint.name} of resolver {resolver.name} in {hub.name})"
+        if mine is None and theirs is None:
+            out.append(_f("PL027", v.id, f"VNet {v.name} uses {where}, and {v.name} and {hub.name} are not peered: "
+                                          "every query from the VNet times out.",
+                          f"Peer {v.name} and {hub.name} in both directions.",
+                          _peer_cmd(v, hub.id, f"to-{hub.name}") + " && " + _peer_cmd(hub, v.id, f"to-{v.name}"),
+                          related=[resolver.id]))
+            continue
+        states = ", ".join(f"{side.name} on {owner.name}: {side.state}" for side, owner in ((mine, v), (theirs, hub))
+                           if side is not None)
+        cmds = []
+        for side, owner, remote, default in ((mine, v, hub, f"to-{hub.name}"), (theirs, hub, v, f"to-{v.name}")):
+            if side is None:
+                cmds.append(_peer_cmd(owner, remote.id, default))
+            elif side.state == "Disconnected":
+                cmds.append(f"az network vnet peering delete --resource-group {_q(rg_of(owner.id))} --vnet-name "
+                            f"{_q(owner.name)} --name {_q(side.name)}{_sub_flag(owner.id)}")
+                cmds.append(_peer_cmd(owner, remote.id, side.name))
+        out.append(_f("PL031", v.id, f"VNet {v.name} uses {where}, but the peering between {v.name} and {hub.name} "
+                                      f"is not Connected ({states}; the other side is missing or was deleted): "
+                                      "queries time out.",
+                      "Create the missing side of the peering (re-create a Disconnected one).", " && ".join(cmds),
+                      related=[resolver.id]))
+    return out
+
+
+def check_resolution(inv: Inventory, paths: Sequence[Any]) -> list[Finding]:
+    """PL026 (hub VNet not linked to the zone), PL028 (a rule hijacks the name), PL030 (loop), PL029 (idle link)."""
+    out: list[Finding] = []
+    seen: set[tuple[str, ...]] = set()
+    for path in paths:
+        ep = inv.endpoint_by_id.get(key(path.endpoint_id))
+        v = inv.vnet_by_id.get(key(path.vnet_id))
+        if ep is None or v is None or path.verdict == "private":
+            continue
+        if path.loop and path.rules:
+            rs, rule = path.rules[-1]
+            if ("PL030", rule.id) not in seen:
+                seen.add(("PL030", rule.id))
+                out.append(_f("PL030", rule.id, f"Resolving {path.fqdn} from {v.name} loops: "
+                                                f"{' -> '.join(path.steps[-3:])}",
+                              f"Disable rule {rule.name} (or unlink ruleset {rs.name} from the VNet of the inbound "
+                              "endpoint it forwards to).", _rule_off_cmd(rs, rule), related=[ep.id]))
+            continue
+        if path.rules:
+            rs, rule = path.rules[0]
+            if ("PL028", rule.id, v.id) not in seen:
+                seen.add(("PL028", rule.id, v.id))
+                out.append(_f("PL028", rule.id, f"Rule '{rule.domain}.' of ruleset {rs.name} forwards {path.fqdn} "
+                                                f"(seen from {v.name}) to {', '.join(rule.targets)}, which answers "
+                                                f"{path.answer.ips or path.answer.status}, not the endpoint's "
+                                                f"{', '.join(path.expected_ips)}.",
+                              f"Disable rule {rule.name} (or point it at a resolver that answers from the zone).",
+                              _rule_off_cmd(rs, rule), related=[ep.id, v.id]))
+            continue
+        hub = path.hub_vnet_id
+        if hub and path.verdict in ("public", "nxdomain"):
+            holders = [inv.zone_by_id[key(r.zone_id)] for r in inv.records_for(ep)
+                       if set(r.ips) & set(path.expected_ips) and key(r.zone_id) in inv.zone_by_id]
+            for z in holders:
+                if z.linked_to(hub) or ("PL026", z.id, hub) in seen:
+                    continue
+                seen.add(("PL026", z.id, hub))
+                hv = inv.vnet_by_id.get(key(hub))
+                hname = hv.name if hv else name_of(hub)
+                out.append(_f("PL026", z.id, f"VNet {v.name} resolves through the resolver in {hname}, and {hname} "
+                                             f"has no link to zone {z.name}, which holds endpoint {ep.name}'s record: "
+                                             f"{path.fqdn} resolves {path.verdict} from {v.name}.",
+                              f"Link the zone to the resolver's VNet {hname} (not to the spoke).",
+                              f"az network private-dns link vnet create {_zone_args(z)} --name "
+                              f"{_q('link-' + hname)} --virtual-network {_q(hub)} --registration-enabled false",
+                              related=[ep.id, v.id]))
+    return out
+
+
+def check_idle_links(inv: Inventory) -> list[Finding]:
+    """PL029: a zone link on a VNet whose clients use custom DNS servers and that hosts no DNS server."""
+    hosts = {key(r.vnet_id) for r in inv.resolvers}
+    used = {s for v in inv.vnets for s in v.dns_servers}
+    hosts |= {key(n.vnet_id) for n in inv.nics if not n.private_endpoint_id and set(n.private_ips) & used}
+    out = []
+    for z in inv.zones:
+        for link in z.links:
+            v = inv.vnet_by_id.get(key(link.vnet_id))
+            if v is None or _uses_azure_dns(inv, v.id) or key(v.id) in hosts:
+                continue
+            out.append(_f("PL029", link.id, f"Zone {z.name} is linked to {v.name}, whose clients ask "
+                                            f"{', '.join(v.dns_servers)}: the link changes nothing for them.",
+                          "Remove the link (link the zone to the VNet of the DNS server they use instead).",
+                          f"az network private-dns link vnet delete {_zone_args(z)} --name {_q(link.name)} --yes",
+                          related=[v.id]))
+    return out
+
+
+def check_probe_vs_path(inv: Inventory, verdicts: Sequence[Any], paths: Sequence[Any],
+                        vm_vnets: dict[str, str]) -> list[Finding]:
+    """PL032: a probe from a VNet saw another answer than the path computed for that VNet."""
+    by = {(key(p.vnet_id), p.fqdn.lower()): p for p in paths}
+    out = []
+    for v in verdicts:
+        vm = getattr(v, "vm", "") or ""
+        path = by.get((key(vm_vnets.get(vm, "")), (getattr(v, "fqdn", "") or "").lower().rstrip(".")))
+        if path is None or path.verdict == "unknown":
+            continue
+        seen = list(getattr(v, "resolved_ips", None) or [])
+        saw_private = bool(set(seen) & set(path.expected_ips))
+        if saw_private == (path.verdict == "private"):
+            continue
+        vnet = inv.vnet_by_id.get(key(path.vnet_id))
+        out.append(_f("PL032", path.endpoint_id,
+                      f"From VM {vm} in {vnet.name if vnet else path.vnet_id}, {path.fqdn} resolved to "
+                      f"{', '.join(seen) or 'nothing'}; the inventory says {path.verdict} "
+                      f"({path.answer.ips or path.answer.status}) via: {'; '.join(path.steps)}",
+                      "Audit every subscription that holds zones, rulesets or DNS servers this VNet uses (the audit "
+                      "can only compute what it can see).",
+                      "plinktui audit --all-subscriptions --probe ssh", related=[vm]))
+    return out
+
+
 INVENTORY_CHECKS: list[Callable[[Inventory], list[Finding]]] = [
     check_connections, check_endpoint_health, check_dns, check_duplicates, check_orphan_nics, check_zone_names,
-    check_records, check_links, check_vaults, check_private_link_services,
+    check_records, check_links, check_vaults, check_private_link_services, check_dns_servers, check_idle_links,
 ]
 
 
-def run_all(inv: Inventory, verdicts: Sequence[Any] = (), vm_vnets: dict[str, str] | None = None) -> list[Finding]:
+def run_all(inv: Inventory, verdicts: Sequence[Any] = (), vm_vnets: dict[str, str] | None = None,
+            paths: Sequence[Any] | None = None) -> list[Finding]:
     """Every check over the inventory plus probe verdicts, sorted by severity then check id then resource.
 
     Args:
         inv: The inventory.
         verdicts: ProbeVerdict objects (attributes vm, fqdn, resolved_ips, expected_ip, findings, ...).
         vm_vnets: VM name -> VNet id, so a public answer seen by a VM escalates PL010 on its VNet.
+        paths: the resolution paths (``audits.resolution.compute``); computed here when not given.
     """
+    from audits import resolution
+
     findings: list[Finding] = []
     for check in INVENTORY_CHECKS:
         findings.extend(check(inv))
+    paths = resolution.compute(inv) if paths is None else paths
+    findings.extend(check_resolution(inv, paths))
     vm_vnets = vm_vnets or {vm.name: vm.vnet_id for vm in inv.vms if vm.vnet_id}
+    findings.extend(check_probe_vs_path(inv, verdicts, paths, {k: v for k, v in vm_vnets.items() if v}))
     public_vnets = {key(vm_vnets.get(getattr(v, "vm", ""), "")) for v in verdicts
                     if "PL020" in (getattr(v, "findings", None) or [])
                     or any(not is_private_ip(ip) for ip in getattr(v, "resolved_ips", None) or [])}

@@ -47,6 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _add(parser, "--ssh-key", metavar="PATH", help="SSH private key for the probe VM (default: ~/.ssh/id_ed25519)")
     _add(parser, "--ssh-user", metavar="NAME", help="SSH user (default: the VM's admin user)")
     _add(parser, "--ssh-jump", metavar="HOST", help="jump host ([user@]host[:port]) to reach private VMs")
+    _add(parser, "--inventory", choices=("arm", "graph", "auto"), default="auto",
+         help="inventory through ARM lists or Azure Resource Graph (auto: graph beyond two subscriptions, with "
+              "--all-subscriptions or --management-group)")
+    _add(parser, "--management-group", metavar="ID", help="audit every subscription under this management group")
     _add(parser, "--concurrency", type=int, default=8, help="ARM requests in flight per API (default 8)")
     _add(parser, "--timeout", type=float, default=600.0, help="seconds allowed for the inventory (default 600)")
 
@@ -102,8 +106,11 @@ async def run(args: argparse.Namespace) -> int:
     """Run ``plinktui audit`` with parsed arguments; returns the exit code."""
     fmt = "json" if getattr(args, "json", False) else (getattr(args, "format", None) or "table")
     subs = _subscriptions(args)
-    if getattr(args, "all_subscriptions", False) and subs:
-        print("plinktui audit: use either --subscription or --all-subscriptions", file=sys.stderr)
+    scopes = [bool(subs), bool(getattr(args, "all_subscriptions", False)),
+              bool(getattr(args, "management_group", None))]
+    if sum(scopes) > 1:
+        print("plinktui audit: use either --subscription, --all-subscriptions or --management-group, not several",
+              file=sys.stderr)
         return int(ExitCode.ERROR)
     try:
         from audits.engine import ProbeOptions, run_audit
@@ -114,17 +121,28 @@ async def run(args: argparse.Namespace) -> int:
                                       ca_cert=getattr(args, "ca_cert", None),
                                       subscription=subs[0] if subs else None, demo=bool(getattr(args, "demo", False)))
         probe_mode = getattr(args, "probe", None) or "auto"
+        ssh_key = getattr(args, "ssh_key", None)
+        if not ssh_key and getattr(args, "demo", False) and target.is_emulator:
+            from plinktui.emulator.embedded import ensure_demo_cloud
+
+            ssh_key = (await ensure_demo_cloud()).demo_key  # the demo VMs trust the demo key, not ~/.ssh's
         probe = ProbeOptions(mode=probe_mode, probe_vm=getattr(args, "probe_vm", None),
                              known_hosts=getattr(args, "known_hosts", None),
                              accept_new_host_key=bool(getattr(args, "accept_new_host_key", False)),
-                             ssh_key=getattr(args, "ssh_key", None), ssh_user=getattr(args, "ssh_user", None),
+                             ssh_key=ssh_key, ssh_user=getattr(args, "ssh_user", None),
                              ssh_jump=getattr(args, "ssh_jump", None), state_dir=_state_dir())
         async with Gateway(target, total_timeout=float(getattr(args, "timeout", 600.0) or 600.0)) as gw:
+            if not target.is_emulator:
+                from plinktui.signin import ensure_signed_in
+
+                await ensure_signed_in(gw)  # one line saying `az login`, not a failure per client
             result = await run_audit(gw, subscriptions=subs or None,
                                      resource_group=getattr(args, "resource_group", None),
                                      all_subscriptions=bool(getattr(args, "all_subscriptions", False)),
                                      probe=probe, concurrency=int(getattr(args, "concurrency", 8) or 8),
-                                     total_timeout=float(getattr(args, "timeout", 600.0) or 600.0))
+                                     total_timeout=float(getattr(args, "timeout", 600.0) or 600.0),
+                                     inventory=getattr(args, "inventory", None) or "auto",
+                                     management_group=getattr(args, "management_group", None))
         text = render(result, fmt)
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("plinktui audit: interrupted", file=sys.stderr)

@@ -227,6 +227,16 @@ class Subnet:
 
 
 @dataclass
+class Peering:
+    """A VNet peering (inline in the VNet list)."""
+
+    id: str
+    name: str
+    remote_vnet_id: str
+    state: str
+
+
+@dataclass
 class Vnet:
     """A virtual network."""
 
@@ -236,6 +246,7 @@ class Vnet:
     address_prefixes: list[str]
     dns_servers: list[str]
     subnets: list[Subnet]
+    peerings: list[Peering] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, raw: Any) -> Vnet:
@@ -250,9 +261,100 @@ class Vnet:
                                   vnet_id=vid, prefixes=prefixes,
                                   pe_network_policies=sp.get("privateEndpointNetworkPolicies") or "Disabled",
                                   pls_network_policies=sp.get("privateLinkServiceNetworkPolicies") or "Enabled"))
+        peerings = [Peering(id=x.get("id") or "", name=x.get("name") or "",
+                            remote_vnet_id=_id(_p(x).get("remoteVirtualNetwork")) or "",
+                            state=_p(x).get("peeringState") or "Initiated")
+                    for x in p.get("virtualNetworkPeerings") or []]
         return cls(id=vid, name=d.get("name") or "", location=d.get("location") or "",
                    address_prefixes=list((p.get("addressSpace") or {}).get("addressPrefixes") or []),
-                   dns_servers=list((p.get("dhcpOptions") or {}).get("dnsServers") or []), subnets=subnets)
+                   dns_servers=list((p.get("dhcpOptions") or {}).get("dnsServers") or []), subnets=subnets,
+                   peerings=peerings)
+
+
+@dataclass
+class InboundEndpoint:
+    """A DNS Private Resolver inbound endpoint: the addresses VNets use as DNS servers."""
+
+    id: str
+    name: str
+    resolver_id: str
+    ips: list[str]
+
+
+@dataclass
+class Resolver:
+    """A DNS Private Resolver, with its inbound endpoints."""
+
+    id: str
+    name: str
+    vnet_id: str
+    inbound: list[InboundEndpoint] = field(default_factory=list)
+
+
+@dataclass
+class ForwardingRule:
+    """One rule of a DNS forwarding ruleset."""
+
+    id: str
+    name: str
+    domain: str
+    """Normalised: lower-case, no trailing dot ('' is the wildcard '.')."""
+    targets: list[str]
+    enabled: bool
+
+
+@dataclass
+class Ruleset:
+    """A DNS forwarding ruleset: its outbound endpoints, rules and VNet links."""
+
+    id: str
+    name: str
+    outbound_ids: list[str]
+    rules: list[ForwardingRule] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    """(link id, VNet id)."""
+
+    @property
+    def resolver_id(self) -> str:
+        """The resolver of the first outbound endpoint (where forwarded queries leave from)."""
+        first = self.outbound_ids[0] if self.outbound_ids else ""
+        i = first.lower().rfind("/outboundendpoints/")
+        return first[:i] if i > 0 else ""
+
+    @property
+    def resource_group(self) -> str:
+        return rg_of(self.id)
+
+
+def resolver_from_dicts(raw: Any, inbound: Iterable[Any]) -> Resolver:
+    """A Resolver from its ARM JSON and its inbound endpoints' list."""
+    d = _d(raw)
+    rid = d.get("id") or ""
+    eps = []
+    for e in inbound:
+        ed = _d(e)
+        eps.append(InboundEndpoint(id=ed.get("id") or "", name=ed.get("name") or "", resolver_id=rid,
+                                   ips=[c.get("privateIpAddress") for c in _p(ed).get("ipConfigurations") or []
+                                        if c.get("privateIpAddress")]))
+    return Resolver(id=rid, name=d.get("name") or "", vnet_id=_id(_p(d).get("virtualNetwork")) or "", inbound=eps)
+
+
+def ruleset_from_dicts(raw: Any, rules: Iterable[Any], links: Iterable[Any]) -> Ruleset:
+    """A Ruleset from its ARM JSON and its rules' and links' lists."""
+    d = _d(raw)
+    out = []
+    for r in rules:
+        rd = _d(r)
+        rp = _p(rd)
+        out.append(ForwardingRule(id=rd.get("id") or "", name=rd.get("name") or "",
+                                  domain=str(rp.get("domainName") or "").rstrip(".").lower(),
+                                  targets=[t.get("ipAddress") for t in rp.get("targetDnsServers") or []
+                                           if t.get("ipAddress")],
+                                  enabled=(rp.get("forwardingRuleState") or "Enabled") == "Enabled"))
+    return Ruleset(id=d.get("id") or "", name=d.get("name") or "",
+                   outbound_ids=[o["id"] for o in _p(d).get("dnsResolverOutboundEndpoints") or [] if o.get("id")],
+                   rules=out, links=[(_d(x).get("id") or "", _id(_p(_d(x)).get("virtualNetwork")) or "")
+                                     for x in links])
 
 
 @dataclass
@@ -464,6 +566,8 @@ class Inventory:
     subscriptions: list[str] = field(default_factory=list)
     cloud: Cloud = Cloud.PUBLIC
     notes: list[str] = field(default_factory=list)
+    resolvers: list[Resolver] = field(default_factory=list)
+    rulesets: list[Ruleset] = field(default_factory=list)
     resource_group: str | None = None
     """The --resource-group filter, when one applies (endpoints, vaults and PLS were filtered by it)."""
 
@@ -479,13 +583,16 @@ class Inventory:
                    private_link_services: Iterable[Any] = (), load_balancers: Iterable[Any] = (),
                    virtual_machines: Iterable[Any] = (), public_ip_addresses: Iterable[Any] = (),
                    zone_groups: Mapping[str, Iterable[Any]] | None = None, subscriptions: Iterable[str] = (),
-                   cloud: Cloud = Cloud.PUBLIC) -> Inventory:
+                   cloud: Cloud = Cloud.PUBLIC, resolvers: Iterable[Resolver] = (),
+                   rulesets: Iterable[Ruleset] = ()) -> Inventory:
         """Build an inventory from ARM JSON (dicts or SDK models).
 
         Args:
             record_sets: zone id -> record sets of that zone (the ``/ALL`` list; non-A records are ignored).
             virtual_network_links: zone id -> links of that zone.
             zone_groups: endpoint id -> its privateDnsZoneGroups (only for endpoints whose groups were fetched).
+            resolvers, rulesets: DNS Private Resolvers (with inbound endpoints) and forwarding rulesets (with rules and
+                links), built with ``resolver_from_dicts`` / ``ruleset_from_dicts``.
             Other arguments are the subscription-wide lists of the same names.
         """
         record_sets = {key(k): v for k, v in (record_sets or {}).items()}
@@ -513,7 +620,7 @@ class Inventory:
                    private_link_services=[PrivateLinkService.from_dict(x) for x in private_link_services],
                    load_balancers=[LoadBalancer.from_dict(x) for x in load_balancers],
                    vms=[Vm.from_dict(x) for x in virtual_machines], public_ips=pips,
-                   subscriptions=list(subscriptions), cloud=cloud)
+                   subscriptions=list(subscriptions), cloud=cloud, resolvers=list(resolvers), rulesets=list(rulesets))
 
     # ---- indexes --------------------------------------------------------------------------------------------
     def reindex(self) -> None:
@@ -532,6 +639,9 @@ class Inventory:
                     self.records_by_ip.setdefault(ip, []).append(r)
                 self.records_by_name.setdefault((z.norm_name, r.name.lower()), []).append(r)
         self.endpoint_ips: set[str] = {ip for e in self.endpoints for ip in self.ips_of(e)}
+        self.inbound_by_ip: dict[str, tuple[Resolver, InboundEndpoint]] = {
+            ip: (r, e) for r in self.resolvers for e in r.inbound for ip in e.ips}
+        self.resolver_by_id = {key(r.id): r for r in self.resolvers}
         for vm in self.vms:
             for nid in vm.nic_ids:
                 nic = self.nic_by_id.get(key(nid))
@@ -610,6 +720,17 @@ class Inventory:
         """All zones in scope with this (normalised) name."""
         n = name.rstrip(".").lower()
         return [z for z in self.zones if z.norm_name == n]
+
+    def peering(self, vnet_id: str | None, remote_id: str | None) -> Peering | None:
+        """The peering of ``vnet_id`` that points at ``remote_id``, if the VNet is in scope and has one."""
+        vnet = self.vnet_by_id.get(key(vnet_id))
+        return next((p for p in vnet.peerings if key(p.remote_vnet_id) == key(remote_id)), None) if vnet else None
+
+    def connected(self, a: str | None, b: str | None) -> bool:
+        """Whether two VNets are the same or peered ``Connected`` (either side's view says so)."""
+        if key(a) == key(b):
+            return bool(a)
+        return any(p is not None and p.state == "Connected" for p in (self.peering(a, b), self.peering(b, a)))
 
     def vms_in_vnet(self, vnet_id: str | None) -> list[Vm]:
         """VMs whose NIC sits in this VNet."""

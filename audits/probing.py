@@ -11,10 +11,11 @@ travels over the authenticated ARM channel rather than the network path being te
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from audits.inventory import Inventory, Vm, key, name_of
+from audits.inventory import Inventory, Vm, key, name_of, sub_of
 
 if TYPE_CHECKING:
     from audits.engine import ProbeOptions
@@ -43,21 +44,30 @@ def _candidate(vm: Vm) -> bool:
     return vm.os_type.lower() in ("linux", "") and vm.running
 
 
-def plan_probes(inv: Inventory, probe_vm: str | None = None) -> tuple[list[ProbePlan], list[str]]:
-    """Choose one running Linux VM per endpoint VNet (or the given VM for all) and the names each must check.
+def plan_probes(inv: Inventory, probe_vm: str | None = None,
+                paths: Sequence[Any] | None = None) -> tuple[list[ProbePlan], list[str]]:
+    """Choose one running Linux VM per VNet to prove (or the given VM for all) and the names each must check.
 
     Args:
         inv: The inventory.
         probe_vm: A VM resource id or name to use for every endpoint (``--probe-vm``).
+        paths: The resolution paths: every VNet that can reach an endpoint (its own or peered ``Connected``) is
+            proven from a VM of its own. Without them, each endpoint's own VNet.
 
     Returns:
         The plans and notes (one per VNet that has endpoints but no usable VM).
     """
     notes: list[str] = []
     eps_by_vnet: dict[str, list[Any]] = {}
+    if paths is not None:
+        for p in paths:
+            ep = inv.endpoint_by_id.get(key(p.endpoint_id))
+            group = eps_by_vnet.setdefault(key(p.vnet_id), [])
+            if ep is not None and ep not in group:
+                group.append(ep)
     for ep in sorted(inv.endpoints, key=lambda e: key(e.id)):
-        if ep.vnet_id:
-            eps_by_vnet.setdefault(key(ep.vnet_id), []).append(ep)
+        if ep.vnet_id and ep not in eps_by_vnet.setdefault(key(ep.vnet_id), []):
+            eps_by_vnet[key(ep.vnet_id)].append(ep)
     forced: Vm | None = None
     if probe_vm:
         forced = next((vm for vm in inv.vms if key(vm.id) == key(probe_vm) or vm.name == probe_vm), None)
@@ -81,7 +91,8 @@ def plan_probes(inv: Inventory, probe_vm: str | None = None) -> tuple[list[Probe
             ips = inv.ips_of(ep)
             is_vault = "vault" in [g.lower() for g in ep.group_ids]
             for fqdn in inv.fqdns_of(ep):
-                plan.targets.append(ProbeTarget(fqdn, ips[0] if ips else None, is_vault, ep.id))
+                if all(t.fqdn != fqdn for t in plan.targets):
+                    plan.targets.append(ProbeTarget(fqdn, ips[0] if ips else None, is_vault, ep.id))
     return [p for p in plans.values() if p.targets], notes
 
 
@@ -102,10 +113,17 @@ def _expectations(targets: list[ProbeTarget]) -> list[Any]:
     return [Expect(t.fqdn, [t.expected_ip] if t.expected_ip else [], t.vault) for t in targets]
 
 
+def _vm_gateway(gw: Any, vm: Vm) -> Any:
+    """The gateway of the VM's own subscription (Run Command is a call on the VM's subscription)."""
+    sub = sub_of(vm.id)
+    return gw.at(sub)
+
+
 async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str) -> list[Any]:
     from plinktui.probes import ssh as probe_ssh
 
     vm = plan.vm
+    gw = _vm_gateway(gw, vm)
     pinned = None
     if not opts.known_hosts and not opts.accept_new_host_key:
         from plinktui.probes.runcommand import fetch_host_key_via_run_command
@@ -134,17 +152,19 @@ async def _probe_run_command(gw: Any, plan: ProbePlan) -> list[Any]:
     from plinktui.probes.runcommand import probe_via_run_command
 
     vm = plan.vm
+    gw = _vm_gateway(gw, vm)
     return list(await probe_via_run_command(gw, vm.resource_group, vm.name, _expectations(plan.targets),
                                             vm.private_ip))
 
 
-async def run_probes(gw: Any, inv: Inventory, opts: ProbeOptions) -> tuple[list[Any], list[str], dict[str, str]]:
+async def run_probes(gw: Any, inv: Inventory, opts: ProbeOptions,
+                     paths: Sequence[Any] | None = None) -> tuple[list[Any], list[str], dict[str, str]]:
     """Run the probes the options ask for.
 
     Returns:
         (verdicts, notes, VM name -> VNet id). Failures on one VM become a note; the audit goes on.
     """
-    plans, notes = plan_probes(inv, opts.probe_vm)
+    plans, notes = plan_probes(inv, opts.probe_vm, paths)
     mode = opts.mode
     key_path = opts.ssh_key or default_ssh_key()
     if mode == "auto":

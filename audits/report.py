@@ -43,6 +43,8 @@ class AuditResult:
     stats: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     scope: dict[str, Any] = field(default_factory=dict)
+    resolution: list[Any] = field(default_factory=list)
+    """``audits.resolution.Path`` objects: every VNet x endpoint FQDN path."""
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -69,10 +71,12 @@ def endpoint_entry(inv: Inventory, ep: Endpoint) -> dict[str, Any]:
     }
 
 
-def probe_entry(v: Any) -> dict[str, Any]:
-    """One ``probes[]`` entry from a ProbeVerdict (duck-typed)."""
+def probe_entry(v: Any, inv: Inventory | None = None) -> dict[str, Any]:
+    """One ``probes[]`` entry from a ProbeVerdict (duck-typed); with the inventory, the VNet the VM proves."""
+    vm = next((x for x in (inv.vms if inv else []) if x.name == getattr(v, "vm", None)), None)
     return {
-        "vm": getattr(v, "vm", None), "fqdn": getattr(v, "fqdn", None),
+        "vm": getattr(v, "vm", None), "vnet": name_of(vm.vnet_id) if vm and vm.vnet_id else None,
+        "fqdn": getattr(v, "fqdn", None),
         "resolved_ips": list(getattr(v, "resolved_ips", None) or []),
         "cname_chain": list(getattr(v, "cname_chain", None) or []),
         "expected_ip": getattr(v, "expected_ip", None), "verdict": getattr(v, "verdict", None),
@@ -97,7 +101,8 @@ def to_json_dict(result: AuditResult) -> dict[str, Any]:
         "summary": summary(result.findings),
         "endpoints": [endpoint_entry(inv, ep) for ep in sorted(inv.endpoints, key=lambda e: key(e.id))],
         "findings": [{**f.as_dict(), "detail": _scrub(f.detail)} for f in result.findings],
-        "probes": [probe_entry(v) for v in result.probes],
+        "probes": [probe_entry(v, inv) for v in result.probes],
+        "resolution": [p.as_dict(inv) for p in result.resolution],
         "stats": dict(result.stats),
         "notes": [_scrub(n) for n in result.notes + inv.notes],
     }
@@ -135,13 +140,16 @@ def render_table(result: AuditResult, width: int = 120) -> str:
         lines.append(f"          {visible(_scrub(f.detail))}")
         lines.append(f"          fix: {visible(f.remediation.text)}")
         lines.append(f"          $ {visible(f.remediation.command)}")
+    if result.resolution:
+        lines.append("")
+        lines.extend(resolution_view(result, width))
     if result.probes:
         lines.append("")
         lines.append(f"Probes ({len(result.probes)})")
-        prow = [("VM", "FQDN", "RESOLVED", "EXPECTED", "VERDICT", "HEALTHSTATUS ADDR")]
+        prow = [("VM", "VNET", "FQDN", "RESOLVED", "EXPECTED", "VERDICT", "HEALTHSTATUS ADDR")]
         for v in result.probes:
-            e = probe_entry(v)
-            prow.append((e["vm"] or "-", e["fqdn"] or "-", ",".join(e["resolved_ips"]) or "-",
+            e = probe_entry(v, inv)
+            prow.append((e["vm"] or "-", e["vnet"] or "-", e["fqdn"] or "-", ",".join(e["resolved_ips"]) or "-",
                          e["expected_ip"] or "-", e["verdict"] or "-", e["healthstatus_addr"] or "-"))
         lines.extend(_columns(prow, width))
     notes = result.notes + inv.notes
@@ -154,6 +162,28 @@ def render_table(result: AuditResult, width: int = 120) -> str:
     lines.append(f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
                  f"{len(eps)} endpoint(s); {st.get('arm_requests', '?')} ARM requests in {st.get('seconds', '?')} s")
     return "\n".join(lines) + "\n"
+
+
+def resolution_rows(result: AuditResult) -> list[tuple[str, ...]]:
+    """The VNet x endpoint view's rows (header first): the computed answer and what the VNet's own probe saw."""
+    inv = result.inventory
+    probed: dict[tuple[str, str], str] = {}
+    for v in result.probes:
+        e = probe_entry(v, inv)
+        if e["vnet"] and e["fqdn"]:
+            probed[(e["vnet"].lower(), e["fqdn"].lower())] = f"{e['verdict']} ({e['vm']})"
+    rows: list[tuple[str, ...]] = [("VNET", "ENDPOINT", "DNS SERVER", "ANSWER", "VERDICT", "PROBE")]
+    for p in result.resolution:
+        d = p.as_dict(inv)
+        answer = ",".join(d["expected"]) if isinstance(d["expected"], list) else d["expected"]
+        rows.append((d["vnet"], d["endpoint"], d["server"], answer, d["verdict"],
+                     probed.get((d["vnet"].lower(), d["fqdn"].lower()), "-")))
+    return rows
+
+
+def resolution_view(result: AuditResult, width: int = 120) -> list[str]:
+    """The VNet x endpoint view as text lines."""
+    return [f"Resolution: VNet x endpoint ({len(result.resolution)})", *_columns(resolution_rows(result), width)]
 
 
 def _columns(raw_rows: Sequence[tuple[str, ...]], width: int) -> list[str]:

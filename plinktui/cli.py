@@ -36,8 +36,10 @@ def _target_flags(suppress: bool = False) -> argparse.ArgumentParser:
                        help="CA file that anchors trust in --arm-endpoint")
     group.add_argument("--demo", action="store_true", default=default(False),
                        help="use the embedded demo cloud (offline)")
-    group.add_argument("--log-level", default=default(os.environ.get("PLINKTUI_LOG_LEVEL", "WARNING")),
-                       help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr and never carry secrets")
+    group.add_argument("--log-level", default=default(os.environ.get("PLINKTUI_LOG_LEVEL") or None),
+                       help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr and never carry secrets "
+                            "(the Azure SDK's own warnings, e.g. every credential DefaultAzureCredential tried, "
+                            "appear only when a level is given)")
     return parent
 
 
@@ -59,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="the TUI on the embedded demo cloud (offline)")
     demo.add_argument("--autopilot", action="store_true", help="play the whole story for a presenter")
+    demo.add_argument("--story", choices=("setup", "hub-spoke"), default="setup",
+                      help="setup: the guided walkthrough (default); hub-spoke: audit a two-subscription landing zone, "
+                           "fix the broken spoke and prove both")
+    demo.add_argument("--serve", action="store_true",
+                      help="serve the demo to browsers (textual-serve); each tab gets its own session")
+    demo.add_argument("--port", type=int, default=8000, help="--serve: the port (default 8000)")
+    demo.add_argument("--host", default="127.0.0.1", help="--serve: the address to listen on (default loopback)")
 
     setup = sub.add_parser("setup", parents=[common], help="apply a plan headless (or --plain questions)")
     runs = sub.add_parser("runs", parents=[common], help="list provisioning runs and their state")
@@ -103,7 +112,7 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def _logging(level: str) -> None:
+def _logging(level: str | None) -> None:
     from plinktui.untrusted import VisibleFormatter
 
     root = logging.getLogger()
@@ -113,7 +122,11 @@ def _logging(level: str) -> None:
     # Log records carry names, tags and SSH output: every record is made visible-safe, at every level.
     handler.setFormatter(VisibleFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
-    root.setLevel(getattr(logging, level.upper(), logging.WARNING))
+    root.setLevel(getattr(logging, (level or "WARNING").upper(), logging.WARNING))
+    for name in ("azure", "msal"):
+        # Without --log-level the user gets plinktui's one-line messages, not the SDK's: azure.identity alone logs
+        # a paragraph per credential it tried, on every client, and says nothing about `az login`.
+        logging.getLogger(name).setLevel(logging.CRITICAL if level is None else logging.NOTSET)
     # The SDK's HTTP logging policy redacts headers, but request/response bodies are never wanted in our logs.
     logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
     logging.getLogger("asyncssh").setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -130,11 +143,16 @@ def _locate() -> int:
     print(f"runs:   {settings.runs_dir()}")
     print(f"demo:   {settings.demo_dir()}")
     print(f"config: {settings.config_dir()}")
+    print(f"plans:  {settings.plans_dir()}")
     return ExitCode.OK
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     command = args.command
+    if command == "demo" and getattr(args, "serve", False):
+        from screens.serve import serve
+
+        return serve(args.host, args.port, autopilot=bool(args.autopilot))
     if command in (None, "demo"):
         if not sys.stdout.isatty() and not os.environ.get("PLINKTUI_FORCE_TUI"):
             print("plinktui: the TUI needs a terminal; use `plinktui setup --plan FILE --yes` or `plinktui audit` "
@@ -144,7 +162,8 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         demo = command == "demo" or args.demo
         return int(run_tui(target_kwargs(args) | {"demo": demo}, demo=demo,
-                           autopilot=bool(getattr(args, "autopilot", False))))
+                           autopilot=bool(getattr(args, "autopilot", False)),
+                           story=getattr(args, "story", None) or "setup"))
     if command == "setup":
         if getattr(args, "plain", False):
             from screens.plain import run_plain
@@ -192,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage line
         return int(exc.code or 0) and ExitCode.ERROR
-    _logging(getattr(args, "log_level", "WARNING") or "WARNING")
+    _logging(getattr(args, "log_level", None) or None)
 
     # The TUI and the --plain prompts draw with escape sequences of their own (and show values through
     # screens/safe.py); every other command's output goes through the terminal guard.
@@ -210,7 +229,13 @@ def main(argv: list[str] | None = None) -> int:
 
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if not isinstance(exc, TargetError):
-            reason = f"{type(exc).__name__}: {reason}"
+            from plinktui.crashlog import write_crash_log
+
+            try:
+                where = f" (full traceback: {write_crash_log(exc)})"
+            except OSError:
+                where = ""
+            reason = f"{type(exc).__name__}: {reason}{where}"
         print(f"plinktui: {visible(reason)}", file=sys.stderr)
         return ExitCode.ERROR
 

@@ -71,6 +71,10 @@ class RequestStats:
     reads: int = 0
     writes: int = 0
     throttled: int = 0
+    """429 answers seen (each one, retried or not)."""
+    by_api: dict[str, int] = field(default_factory=dict)
+    """Requests by API: the resource provider namespace of the URL (``Microsoft.Network``, ``Microsoft.ResourceGraph``,
+    ...), ``Microsoft.Resources`` for subscriptions, groups and operations without one."""
     started: float = field(default_factory=time.monotonic)
 
     def as_dict(self) -> dict[str, Any]:
@@ -80,6 +84,7 @@ class RequestStats:
             "arm_reads": self.reads,
             "arm_writes": self.writes,
             "throttled": self.throttled,
+            "by_api": dict(self.by_api),
             "seconds": round(time.monotonic() - self.started, 3),
         }
 
@@ -165,6 +170,10 @@ async def resolve_target(
             is_emulator=True,
             ssh_map_url=endpoint + "/_emulator/ssh",
         )
+    if not subscription and not os.environ.get("AZURE_SUBSCRIPTION_ID"):
+        from plinktui.azprofile import cli_default_subscription
+
+        subscription = (cli_default_subscription(endpoint) or {}).get("id")  # `az account show`'s subscription
     return CloudTarget(
         arm_endpoint=endpoint,
         ca_cert=ca_cert,
@@ -190,6 +199,20 @@ class _StaticTokenCredential:
         return None
 
 
+READ_ONLY_POSTS = ("/providers/microsoft.resourcegraph/resources", "/checknameavailability")
+"""POSTs that only read (Resource Graph queries, name checks): counted as reads, never as writes."""
+
+
+def api_of(url: str) -> str:
+    """The API a request URL belongs to: the namespace after the last ``/providers/``, else Microsoft.Resources."""
+    path = url.split("?", 1)[0]
+    low = path.lower()
+    i = low.rfind("/providers/")
+    if i < 0:
+        return "Microsoft.Resources"
+    return path[i + len("/providers/"):].split("/", 1)[0] or "Microsoft.Resources"
+
+
 def _make_policies(credential: Any, scope: str, stats: RequestStats, total_timeout: float,
                    max_retry_after: float) -> list[Any]:
     """The SDK's standard async ARM pipeline, minus auto-registration, plus bounded retries and counting."""
@@ -212,7 +235,12 @@ def _make_policies(credential: Any, scope: str, stats: RequestStats, total_timeo
 
         def on_request(self, request: Any) -> None:
             stats.requests += 1
-            if request.http_request.method in ("GET", "HEAD"):
+            url = request.http_request.url
+            api = api_of(url)
+            stats.by_api[api] = stats.by_api.get(api, 0) + 1
+            path = url.split("?", 1)[0].lower()
+            if request.http_request.method in ("GET", "HEAD") or (
+                    request.http_request.method == "POST" and path.endswith(READ_ONLY_POSTS)):
                 stats.reads += 1
             else:
                 stats.writes += 1
@@ -301,7 +329,8 @@ class Gateway:
     def subscription_id(self) -> str:
         """The subscription the clients are bound to."""
         if not self.target.subscription_id:
-            raise TargetError("no subscription chosen: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+            raise TargetError("no subscription chosen: pass --subscription ID, set AZURE_SUBSCRIPTION_ID, or "
+                              "choose one with `az account set --subscription ID`")
         return self.target.subscription_id
 
     def for_subscription(self, subscription_id: str) -> Gateway:
@@ -391,6 +420,13 @@ class Gateway:
         return self._build("privatedns", PrivateDnsManagementClient)
 
     @property
+    def dnsresolver(self) -> Any:
+        """``azure.mgmt.dnsresolver.aio.DnsResolverManagementClient``."""
+        from azure.mgmt.dnsresolver.aio import DnsResolverManagementClient
+
+        return self._build("dnsresolver", DnsResolverManagementClient)
+
+    @property
     def compute(self) -> Any:
         """``azure.mgmt.compute.aio.ComputeManagementClient``."""
         from azure.mgmt.compute.aio import ComputeManagementClient
@@ -410,6 +446,13 @@ class Gateway:
         from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
         return self._build("subscriptions", SubscriptionClient, with_subscription=False)
+
+    @property
+    def resourcegraph(self) -> Any:
+        """``azure.mgmt.resourcegraph.aio.ResourceGraphClient`` (tenant-level: no subscription binding)."""
+        from azure.mgmt.resourcegraph.aio import ResourceGraphClient
+
+        return self._build("resourcegraph", ResourceGraphClient, with_subscription=False)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
@@ -457,3 +500,33 @@ class Gateway:
         if not entry:
             raise TargetError(f"no demo VM answers SSH for {public_ip} in the emulator")
         return entry["host"], int(entry["port"])
+
+
+DEMO_CLOUD = "demo"
+"""The cloud name recorded for runs on the embedded demo cloud (its endpoint's port changes between sessions)."""
+
+
+def cloud_name(target: CloudTarget, demo: bool) -> str:
+    """The cloud a run belongs to: ``demo`` for the embedded demo cloud, else the ARM endpoint."""
+    return DEMO_CLOUD if demo and target.is_emulator else target.arm_endpoint.rstrip("/")
+
+
+def run_cloud(target: dict[str, Any] | None) -> str:
+    """The cloud a run's journal says it belongs to (``cloud``; older journals: a demo-cloud CA file means demo)."""
+    t = target or {}
+    if t.get("cloud"):
+        return str(t["cloud"])
+    if t.get("is_emulator") and t.get("ca_cert"):
+        from plinktui.settings import demo_dir
+
+        try:
+            if os.path.commonpath([os.path.abspath(str(t["ca_cert"])), str(demo_dir())]) == str(demo_dir()):
+                return DEMO_CLOUD
+        except ValueError:
+            pass
+    return str(t.get("arm_endpoint") or PUBLIC_ARM).rstrip("/")
+
+
+def describe_cloud(name: str) -> str:
+    """``demo`` -> "the demo cloud"; an endpoint -> "Azure (<endpoint>)"."""
+    return "the demo cloud" if name == DEMO_CLOUD else f"Azure ({name})"

@@ -42,6 +42,8 @@ class Node:
     deps: tuple[str, ...] = ()
     mode: str = NodeMode.CREATE
     weight: float = 0.0
+    target: str | None = None
+    """What the node points at when it is not the plan's own resource (a zone link to a hub VNet)."""
 
 
 @dataclass
@@ -57,6 +59,12 @@ class Facts:
     subnet_exists: bool = False  # the plan names a subnet that already exists: used, never created or owned
     pls_subnet_exists: bool = False
     absent: set[str] = field(default_factory=set)  # node keys preflight read as missing (apply skips that GET)
+    dns_hub_vnet_id: str | None = None
+    """The VNet whose resolver answers for ours (its DNS server is that resolver's inbound endpoint): the zone is
+    linked to it, not to our VNet."""
+    hub_link_command: str | None = None
+    """Set when the caller may not link the zone to the hub: the exact command for whoever owns the hub (the run
+    creates no link and finishes)."""
 
 
 @dataclass
@@ -163,7 +171,7 @@ def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
         spot = k.place(plan, facts, g)
         if spot is not None:
             g.add(Node(key=k.key, rtype=k.arm_type, name=spot.name, deps=tuple(spot.deps), mode=NodeMode(spot.mode),
-                       weight=k.latency if spot.weight is None else spot.weight))
+                       weight=k.latency if spot.weight is None else spot.weight, target=spot.target))
     return g
 
 
@@ -195,3 +203,18 @@ def existing_lines(plan: Plan, graph: Graph, facts: Facts) -> list[str]:
         zone_where = f"resource group {parts[4]}, subscription {parts[2]}" if len(parts) > 4 else facts.zone_id
         out.append(f"DNS zone {plan.dns.zone} ({zone_where}): {facts.zone_reason or 'as the plan says'}")
     return out
+
+
+def fmt_seconds(seconds: float) -> str:
+    """``1 min 30 s`` style."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+def duration_estimate(graph: Graph, latency_scale: float | None = None) -> str:
+    """The expected duration, worded the same in the TUI's Review and in ``plinktui setup``."""
+    best, path = graph.critical_path()
+    text = f"expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
+    if latency_scale:
+        text += f"; in the demo cloud about {fmt_seconds(best * latency_scale)}"
+    return text

@@ -223,7 +223,7 @@ class Journal:
         rid = run_id or new_run_id(plan_name)
         data = {
             "version": VERSION, "run_id": rid, "plan_name": plan_name, "plan_file": plan_file, "plan": plan,
-            "target": {k: target.get(k) for k in ("arm_endpoint", "subscription_id", "is_emulator")},
+            "target": {k: target.get(k) for k in ("arm_endpoint", "subscription_id", "is_emulator", "cloud")},
             "state": "running", "started": now_iso(), "updated": now_iso(), "pid": os.getpid(),
             "resources": {}, "generated_keys": [], "summary": {}, "history": [{"at": now_iso(), "event": "start"}],
         }

@@ -477,7 +477,12 @@ def load(path: str | Path) -> Plan:
 
 def read_public_key(plan: Plan) -> str | None:
     """The public key text the VM gets, or None when it must be generated; raises PlanError if unreadable."""
-    key = plan.test_vm.ssh_public_key
+    return load_public_key(plan.test_vm.ssh_public_key)
+
+
+def load_public_key(key: str) -> str | None:
+    """``test_vm.ssh_public_key`` as key text (None for ``generate``); raises PlanError when the file is missing,
+    unreadable or holds no OpenSSH public key (checked before anything is created, not at the VM's PUT)."""
     if key == "generate":
         return None
     if v.is_public_key_text(key):

@@ -224,6 +224,7 @@ async def run(gw: Gateway, plan: Plan, *, run_id: str | None = None, check_permi
                     "give address_space to create it, or fix the name / resource group")
             return
         out.facts.vnet_id = res.get("id")
+        await hub_checks(res)
         ours = (res.get("tags") or {}).get(TAG_RUN)
         if net.new_vnet:
             if run_id is None or ours != run_id:
@@ -310,12 +311,34 @@ async def run(gw: Gateway, plan: Plan, *, run_id: str | None = None, check_permi
         if exc2 is not None:
             add("vault.name", f"cannot list deleted vaults: {_err_text(exc2)}", severity="warning")
 
+    async def hub_checks(vnet_json: dict[str, Any]) -> None:
+        hub = await find_dns_hub(gw, vnet_json)
+        if hub is None:
+            return
+        hub_id, resolver_id, server = hub
+        out.facts.dns_hub_vnet_id = hub_id
+        hub_name = hub_id.rsplit("/", 1)[-1]
+        add("dns.zone", f"VNet {net.vnet_name} asks DNS server {server}, the inbound endpoint of resolver "
+            f"{resolver_id.rsplit('/', 1)[-1]} in {hub_name}: the zone is linked to {hub_name}, not to "
+            f"{net.vnet_name}", severity="warning")
+        if await may_link(gw, hub_id) is False:
+            zone_id = (f"/subscriptions/{sub}/resourceGroups/{plan.zone_resource_group}/providers/"
+                       f"Microsoft.Network/privateDnsZones/{dns.zone}")
+            out.facts.hub_link_command = (
+                f"az network private-dns link vnet create --resource-group {plan.zone_resource_group} --zone-name "
+                f"{dns.zone} --name link-{hub_name} --virtual-network {hub_id} --registration-enabled false "
+                f"--subscription {sub}")
+            add("dns.zone", f"you may not link {zone_id} to {hub_name} (no {JOIN_ACTION} there): the run creates "
+                "everything else and leaves the link to whoever owns the hub",
+                f"ask them to run: {out.facts.hub_link_command}", severity="warning")
+
     async def zone_checks() -> None:
         from plinktui.dnszone import choose_zone
 
         zrg = plan.zone_resource_group
-        vnet_id = f"/subscriptions/{vnet_sub}/resourceGroups/{vnet_rg}/providers/Microsoft.Network/" \
-                  f"virtualNetworks/{net.vnet_name}"
+        # The zone must be linked to the VNet whose resolver answers for ours: a hub's, when its DNS server is one.
+        vnet_id = out.facts.dns_hub_vnet_id or f"/subscriptions/{vnet_sub}/resourceGroups/{vnet_rg}/providers/" \
+            f"Microsoft.Network/virtualNetworks/{net.vnet_name}"
         try:
             choice = await choose_zone(gw, plan, vnet_id, run_id=run_id)
         except Exception as exc:  # noqa: BLE001 - reported as a problem like every other read
@@ -347,7 +370,11 @@ async def run(gw: Gateway, plan: Plan, *, run_id: str | None = None, check_permi
                 add(fld, f"{what} already exists" + (f" (created by plinktui run {owner})" if owner else ""),
                     f"resume that run (plinktui setup --resume {owner})" if owner else "choose another name")
 
-    tasks = [providers(), tenant(), regions(), vnet(), vault_checks(), zone_checks(),
+    async def vnet_then_zone() -> None:
+        await vnet()  # its DNS servers pick which VNet the zone must be linked to
+        await zone_checks()
+
+    tasks = [providers(), tenant(), regions(), vnet_then_zone(), vault_checks(),
              name_taken("private_endpoint.name", net_client.private_endpoints.get(rg, plan.private_endpoint.name),
                         f"private endpoint {plan.private_endpoint.name}", "pe")]
     if vm.enabled:
@@ -365,6 +392,52 @@ async def run(gw: Gateway, plan: Plan, *, run_id: str | None = None, check_permi
 
     await asyncio.gather(rg_then_permissions(), *tasks)
     return out
+
+
+JOIN_ACTION = "Microsoft.Network/virtualNetworks/join/action"
+
+
+async def find_dns_hub(gw: Gateway, vnet: dict[str, Any]) -> tuple[str, str, str] | None:
+    """When the VNet's DNS server is a DNS Private Resolver inbound endpoint in a peered VNet (a hub), that hub:
+    ``(hub VNet id, resolver id, server IP)``; None for Azure DNS, other servers, or a resolver in the VNet itself.
+
+    Looks only where such a resolver can answer from: the VNets this one is peered with (their ``listDnsResolvers``,
+    then each resolver's inbound endpoints), in whichever subscription they live.
+    """
+    servers = [str(x) for x in (props(vnet).get("dhcpOptions") or {}).get("dnsServers") or []
+               if str(x) != "168.63.129.16"]
+    if not servers:
+        return None
+    remotes = [str((props(p).get("remoteVirtualNetwork") or {}).get("id") or "")
+               for p in props(vnet).get("virtualNetworkPeerings") or []]
+    for remote in [r for r in remotes if r]:
+        parts = remote.split("/")
+        if len(parts) < 9:
+            continue
+        g = gw.at(parts[2])
+        res, exc = await _safe(_collect(g.dnsresolver.dns_resolvers.list_by_virtual_network(parts[4], parts[8])))
+        for ref in (res or []) if exc is None else []:
+            rid = str(getattr(ref, "id", "") or "")  # azure-mgmt-dnsresolver's models are attribute-style
+            rp = rid.split("/")
+            eps, exc = await _safe(_collect(g.dnsresolver.inbound_endpoints.list(rp[4], rp[8])))
+            for ep in (eps or []) if exc is None else []:
+                ips = {str(c.private_ip_address) for c in getattr(ep, "ip_configurations", None) or []}
+                hit = next((srv for srv in servers if srv in ips), None)
+                if hit:
+                    return remote, rid, hit
+    return None
+
+
+async def may_link(gw: Gateway, vnet_id: str) -> bool | None:
+    """Whether the caller holds ``virtualNetworks/join/action`` on a VNet (None: the permissions API did not say)."""
+    parts = vnet_id.split("/")
+    scope = "/".join(parts[:5])
+    g = gw.at(parts[2])
+    res, exc = await _safe(g.raw("GET", f"{scope}/providers/Microsoft.Authorization/permissions",
+                                 api_version=AUTH_API))
+    if exc is not None or res[0] >= 400 or not isinstance(res[1], dict):
+        return None
+    return allowed(list(res[1].get("value") or []), JOIN_ACTION)
 
 
 async def _collect(pager: Any) -> list[Any]:

@@ -183,18 +183,13 @@ def _subscription(args: argparse.Namespace) -> str | None:
 
 
 async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = None) -> Gateway:
-    from plinktui.cloud import Gateway, resolve_target
+    """The run service's gateway for these arguments (``fallback``: the journal target of the run resumed or torn
+    down)."""
+    from plinktui import runservice
 
-    fb = fallback or {}
-    arm = getattr(args, "arm_endpoint", None) or (None if getattr(args, "demo", False) else fb.get("arm_endpoint"))
-    ca = getattr(args, "ca_cert", None) or (fb.get("ca_cert") if arm and arm == fb.get("arm_endpoint") else None)
-    if arm == "https://management.azure.com":
-        arm = None
-    target = await resolve_target(arm_endpoint=arm, ca_cert=ca, subscription=_subscription(args) or
-                                  fb.get("subscription_id"), demo=bool(getattr(args, "demo", False)))
-    from plinktui.settings import Settings
-
-    return Gateway(target, total_timeout=Settings.from_env().total_timeout)
+    return await runservice.gateway(arm_endpoint=getattr(args, "arm_endpoint", None),
+                                    ca_cert=getattr(args, "ca_cert", None), subscription=_subscription(args),
+                                    demo=bool(getattr(args, "demo", False)), run_target=fallback)
 
 
 def _confirm(prompt: str) -> bool:
@@ -307,7 +302,8 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
         if r.mode == "json":
             r.obj({"kind": "error", "message": "the plan is not valid; nothing was created", "problems": e.problems})
         else:
-            print(f"plinktui: the plan {e.source} is not valid; nothing was created:", file=r.err)
+            what = f"the plan of run {args.resume}" if args.resume else f"the plan {args.plan}"
+            print(f"plinktui: {what} is not valid; nothing was created:", file=r.err)
             for p in e.problems:
                 print(f"  - {visible(p)}", file=r.err)
         return int(ExitCode.ERROR)
@@ -331,7 +327,8 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
             if journal is None:
                 # Written before preflight so a run killed this early is still listed (and resumable); removed
                 # again if preflight rejects the plan, since nothing was created.
-                journal = runservice.new_journal(gw, plan, plan_file=str(plan.source))
+                journal = runservice.new_journal(gw, plan, plan_file=str(plan.source),
+                                                 demo=bool(getattr(args, "demo", False)))
             journal.lock = lock
             await preimport  # before the clients are built: no two threads importing the same SDK module
             try:
@@ -370,9 +367,9 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Gateway, plan: Plan,
         return int(ExitCode.ERROR)
     graph = runservice.plan_graph(plan, pf)
     cp, path = graph.critical_path()
+    scale = runservice.demo_latency_scale(gw, bool(getattr(args, "demo", False)))
     r.line(f"plan {plan.name}: {sum(1 for n in graph if n.mode == 'create')} to create, "
-           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; critical path {' -> '.join(path)} "
-           f"(~{cp:.0f}s at Azure's usual pace)")
+           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; {runservice.estimate(graph, scale)}")
     for text in existing_lines(plan, graph, pf.facts):
         r.line(text)
     r.obj({"kind": "plan", "run_id": journal.run_id, "nodes": [
@@ -394,6 +391,10 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Gateway, plan: Plan,
                "public_network_access": s.get("public_network_access"), "seconds": round(wall, 2),
                "critical_path_units": cp, "arm_requests": gw.stats.requests,
                "failed": {k: {"error": e.error, "class": e.error_class, "fix": e.fix} for k, e in outcome.errors.items()}}
+    if pf.facts.dns_hub_vnet_id:
+        summary["dns_hub_vnet"] = pf.facts.dns_hub_vnet_id
+    if pf.facts.hub_link_command:
+        summary["hub_link_command"] = pf.facts.hub_link_command
     if r.mode == "json":
         r.obj(summary)
     else:
@@ -405,6 +406,9 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Gateway, plan: Plan,
         else:
             r.line(f"run {journal.run_id} ended with {len(outcome.errors)} failure(s); fix and resume: "
                    f"plinktui setup --resume {journal.run_id}")
+        if pf.facts.hub_link_command:
+            r.line("the VNet resolves through the hub's DNS resolver; the zone is not linked to the hub yet. "
+                   f"Whoever owns the hub runs: {pf.facts.hub_link_command}")
         r.line(f"undo everything: plinktui teardown {journal.run_id} --purge")
     return int(ExitCode.OK if outcome.ok else ExitCode.FINDINGS)
 

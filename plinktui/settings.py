@@ -61,3 +61,8 @@ class Settings:
             log_level=os.environ.get("PLINKTUI_LOG_LEVEL", "WARNING").upper(),
             total_timeout=float(os.environ.get("PLINKTUI_TOTAL_TIMEOUT", "600")),
         )
+
+
+def plans_dir() -> pathlib.Path:
+    """Where the TUI's `w` and ``setup --plain`` save plans by default (not the current directory)."""
+    return config_dir() / "plans"

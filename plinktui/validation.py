@@ -579,3 +579,35 @@ def check_static_ip_in_subnet(static_ip: str, subnet_prefix: str) -> Result:
     if offset < 4 or ip == sn.broadcast_address:
         return _fail(field, f"{ip} is one of the 5 addresses Azure reserves in {sn} (first four and last)", example)
     return OK
+
+
+AZURE_REGIONS = frozenset("""
+eastus eastus2 southcentralus westus2 westus3 australiaeast southeastasia northeurope swedencentral uksouth
+westeurope centralus southafricanorth centralindia eastasia japaneast koreacentral canadacentral francecentral
+germanywestcentral italynorth norwayeast polandcentral spaincentral switzerlandnorth mexicocentral uaenorth
+brazilsouth israelcentral qatarcentral northcentralus westus japanwest westcentralus southafricawest
+australiacentral australiacentral2 australiasoutheast koreasouth southindia westindia jioindiawest jioindiacentral
+canadaeast francesouth germanynorth norwaywest switzerlandwest ukwest uaecentral brazilsoutheast swedensouth
+newzealandnorth indonesiacentral malaysiawest chilecentral austriaeast belgiumcentral denmarkeast taiwannorth
+taiwannorthwest israelnorthwest centraluseuap eastus2euap
+usgovvirginia usgovarizona usgovtexas usdodcentral usdodeast
+chinaeast chinaeast2 chinaeast3 chinanorth chinanorth2 chinanorth3
+""".split())
+"""Azure's region names (public, US Government and China clouds), for front ends that cannot ask the subscription
+(``plinktui setup --plain`` asks before signing in). The TUI lists the subscription's own locations instead."""
+
+
+def check_known_region(field: str) -> Validator:
+    """The field's region validator, plus: the name is one of :data:`AZURE_REGIONS` (so ``mars`` is refused when
+    typed, not at the end)."""
+
+    def check(value: str) -> Result:
+        ok, msg = validate_field(field, value)
+        if not ok:
+            return ok, msg
+        if value not in AZURE_REGIONS:
+            return _fail(field, f"{value!r} is not an Azure region (`az account list-locations -o table` lists "
+                                "them)", "westus2")
+        return OK
+
+    return check

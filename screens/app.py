@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import os
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,24 @@ AUTOPILOT_LATENCY_SCALE = 0.05
 """The embedded cloud's latency scale under ``--autopilot`` (keeps the whole story well under 90 s)."""
 
 
+WORKER_TITLES = {"connect": "Cannot connect to the cloud", "audit": "The audit did not finish",
+                 "provision": "The run stopped", "preflight": "Preflight did not finish",
+                 "subs": "Cannot list subscriptions", "network": "Cannot read regions and VNets",
+                 "vms": "Cannot list the VMs", "teardown": "Teardown did not finish", "reset": "The reset stopped"}
+"""The error modal's title per worker group: what did not happen, in words (never a function's name)."""
+
+
+def target_status(target: Any, demo: bool) -> str:
+    """The welcome screen's cloud line. A ✓ only for what is known to work: the emulator answered; real Azure is
+    only reached after sign-in (on the next screen)."""
+    if target.is_emulator:
+        where = "Demo cloud (embedded Azure emulator, offline)" if demo else f"ARM {target.arm_endpoint} (emulator)"
+        return f"✓ {where} · subscription {target.subscription_id}"
+    sub = (f"subscription {target.subscription_id}" if target.subscription_id
+           else "the subscription is picked after sign-in")
+    return f"Azure Resource Manager {target.arm_endpoint} · sign-in on the next screen · {sub}"
+
+
 class PlinkApp(ReportsWorkerErrors, App[int]):
     """plinktui."""
 
@@ -37,6 +54,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme"),
+        Binding("f2", "toggle_explain", "Side panel", id="app.explain"),
         Binding("space", "autopilot_continue", "Continue", id="app.autopilot.continue", show=False),
         Binding("a", "autopilot_toggle", "Auto-advance", id="app.autopilot.toggle", show=False),
         Binding("R", "reset_demo", "Reset demo", id="app.demo.reset", show=False),
@@ -45,8 +63,10 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def __init__(self, target_kwargs: dict[str, Any] | None = None, *, demo: bool = True, autopilot: bool = False,
                  connect: bool = True, latency_scale: float | None = None, step_seconds: float = 1.5,
-                 demo_cloud: Any = None, auth: str = "default", credential: Any = None) -> None:
+                 demo_cloud: Any = None, auth: str = "default", credential: Any = None, story: str = "setup") -> None:
         super().__init__()
+        self.story = story
+        """``plinktui demo --story``: ``setup`` (the wizard) or ``hub-spoke`` (the landing-zone audit)."""
         self.target_kwargs = {k: v for k, v in (target_kwargs or {}).items() if v}
         self.demo = demo
         self._started_as = (demo, dict(self.target_kwargs))
@@ -79,7 +99,14 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         from screens.welcome import WelcomeScreen
 
         self._fix_console_size(self.size.width, self.size.height)
-        self.push_screen(WelcomeScreen())
+        self.screen_change_signal.subscribe(self, self._fit_screen)
+        self._fit(self.size.width, self.size.height)
+        if self.story == "hub-spoke":
+            from screens.hubspoke import HubSpokeScreen
+
+            self.push_screen(HubSpokeScreen())
+        else:
+            self.push_screen(WelcomeScreen())
         if self.connect:
             self.call_after_refresh(self.open_gateway)
         if self.autopilot is not None:
@@ -88,6 +115,24 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def on_resize(self, event: Any) -> None:
         self._fix_console_size(event.size.width, event.size.height)
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        """Adapt the layout to the terminal: narrow below 100 columns, a "make it larger" view below the minimum."""
+        from screens.widgets.fit import TooSmall, size_classes
+
+        self.update_classes(size_classes(width, height), animate=False)
+        for screen in self.screen_stack:
+            self._fit_screen(screen)
+            for widget in screen.query(TooSmall):
+                widget.refresh_size()
+
+    def _fit_screen(self, screen: Any) -> None:
+        """Every screen carries a (normally hidden) TooSmall view, like Textual's own toast rack."""
+        from screens.widgets.fit import TooSmall
+
+        if screen.is_attached and not screen.query_children(TooSmall):
+            screen.mount(TooSmall())
 
     def _fix_console_size(self, width: int, height: int) -> None:
         # The app's Rich console only measures (it writes nowhere). Without a fixed size every measurement asks
@@ -111,14 +156,11 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
             if self.demo_cloud is None:
                 from plinktui.emulator.embedded import ensure_demo_cloud
 
-                self.demo_cloud = await ensure_demo_cloud(self.latency_scale)
+                self.demo_cloud = await ensure_demo_cloud(self.latency_scale, story=self.story)
                 if self.latency_scale is None:
-                    from plinktui.emulator.embedded import DEMO_LATENCY_SCALE
+                    from plinktui.emulator.embedded import _latency_scale
 
-                    try:
-                        self.latency_scale = float(os.environ.get("PLINKTUI_DEMO_LATENCY_SCALE") or DEMO_LATENCY_SCALE)
-                    except ValueError:
-                        self.latency_scale = DEMO_LATENCY_SCALE
+                    self.latency_scale = _latency_scale()
             kwargs.update(arm_endpoint=self.demo_cloud.endpoint, ca_cert=self.demo_cloud.ca_cert)
         sub = kwargs.pop("subscription", None)
         target = await resolve_target(arm_endpoint=kwargs.get("arm_endpoint"), ca_cert=kwargs.get("ca_cert"),
@@ -131,11 +173,19 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self.state.subscription_id = target.subscription_id or ""
         if self.credential is not None:
             self.load_identity()
-        where = "Demo cloud (embedded Azure emulator, offline)" if target.is_emulator and self.demo else \
-            f"ARM {target.arm_endpoint}" + (" (emulator)" if target.is_emulator else "")
-        self.target_status = f"✓ {where} · subscription {target.subscription_id or '(pick one)'}"
+        self.target_status = target_status(target, self.demo)
         self._gw_ready.set()
         self._refresh_welcome()
+
+    def cloud(self) -> str:
+        """The cloud the app is on, as runs record it (``demo`` or the ARM endpoint)."""
+        from plinktui.cloud import DEMO_CLOUD, PUBLIC_ARM
+
+        if self.demo:
+            return DEMO_CLOUD
+        if self.gw is not None:
+            return str(self.gw.target.arm_endpoint).rstrip("/")
+        return str(self.target_kwargs.get("arm_endpoint") or PUBLIC_ARM).rstrip("/")
 
     def _refresh_welcome(self) -> None:
         from screens.welcome import WelcomeScreen
@@ -151,7 +201,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def use_subscription(self, subscription_id: str) -> None:
         """Bind the gateway to the chosen subscription."""
-        if self._root_gw is not None and subscription_id and subscription_id != self.gw.subscription_id:
+        if self._root_gw is not None and subscription_id and subscription_id != self.gw.target.subscription_id:
             self.gw = self._root_gw.for_subscription(subscription_id)
 
     def _make_credential(self) -> Any:
@@ -271,13 +321,35 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
             self.autopilot.finished = True
 
     # ------------------------------------------------------------------ errors
+    def _fatal_error(self) -> None:
+        """An unhandled error: the full traceback goes to a log file, the terminal gets one readable paragraph.
+
+        (Textual's default prints a Rich traceback with local variables: thousands of lines that can hold
+        subscription data.)
+        """
+        import sys
+
+        from rich.text import Text
+
+        from plinktui.crashlog import write_crash_log
+
+        error = sys.exc_info()[1] or self._exception
+        log = write_crash_log(error)
+        self.bell()
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}" if error else "?"
+        self._exit_renderables.append(Text(f"plinktui stopped on an unexpected error ({reason.strip()}).\n"
+                                           f"The full traceback is in {log}; please include it when you report "
+                                           "this."))
+        self._close_messages_no_wait()
+
     def show_worker_error(self, worker: Worker[Any]) -> None:
         """One readable modal for any worker error; never a traceback."""
         exc = worker.error
         if exc is None or isinstance(exc, asyncio.CancelledError):
             return
         message, fix = describe_error(exc)
-        self.push_screen(ErrorModal(f"Something went wrong ({worker.name or worker.group})", message, fix))
+        what = WORKER_TITLES.get(worker.group, "Something went wrong")
+        self.push_screen(ErrorModal(what, message, fix))
 
     # ------------------------------------------------------------------ actions
     def action_help(self) -> None:
@@ -288,6 +360,10 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         step = getattr(self.screen, "STEP", None) or ("audit" if type(self.screen).__name__ == "AuditScreen"
                                                       else "provision")
         self.push_screen(HelpScreen(concepts.SCREEN_HELP.get(step, "")))
+
+    def action_toggle_explain(self) -> None:
+        """Show or hide the explanation panel (collapsed by default below 100 columns)."""
+        self.toggle_class("-explain-flipped")
 
     def action_toggle_theme(self) -> None:
         """Light/dark."""
@@ -320,11 +396,13 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
     @work(exclusive=True, group="reset", exit_on_error=False)
     async def reset_demo(self) -> None:
         """Teardown + purge of every demo run."""
+        from plinktui.cloud import DEMO_CLOUD, run_cloud
         from plinktui.journal import Journal
         from screens.runner import teardown_run
 
         gw = await self.gateway()
-        runs = [r for r in Journal.list_runs() if r.get("state") not in ("torn_down",)]
+        runs = [r for r in Journal.list_runs() if r.get("state") not in ("torn_down",)
+                and run_cloud(Journal.open(r["run_id"]).data.get("target")) == DEMO_CLOUD]  # never a real run
         for r in runs:
             safe.notify(self, f"tearing down {r['run_id']}…")
             await teardown_run(gw, r["run_id"], _quiet, purge=True)
@@ -352,12 +430,17 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         """Teardown worker."""
         from screens.runner import teardown_run
 
-        safe.notify(self, f"tearing down {run_id}…")
-        result = await teardown_run(await self.gateway(), run_id, _quiet, purge=True)
+        # Stays up for the whole job (a teardown takes as long as the deletes; a 4-second toast ended long before)
+        safe.notify(self, f"tearing down {run_id}: deleting what it created, in reverse order, then purging its vault…",
+                    title="Teardown running", timeout=3600)
+        try:
+            result = await teardown_run(await self.gateway(), run_id, _quiet, purge=True)
+        finally:
+            self.clear_notifications()
         kept = "".join(f"\n· kept {key}: {why}" for key, why in list(result.reasons.items())[:4])
         safe.notify(self, f"run {run_id}: {len(result.deleted)} deleted, {len(result.kept)} kept"
-                    + (f", {len(result.failed)} failed" if result.failed else "") + kept,
-                    severity="information" if result.ok else "error")
+                    + (f", {len(result.failed)} failed" if result.failed else "") + kept, title="Teardown finished",
+                    severity="information" if result.ok else "error", timeout=15)
         if after is not None:
             after()
 
@@ -389,11 +472,14 @@ async def _quiet(event: Any) -> None:
     return None
 
 
-def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool) -> int:
-    """Run the TUI (``plinktui`` or ``plinktui demo [--autopilot]``); returns the exit code."""
-    app = PresenterApp(target_kwargs, demo=demo) if autopilot else PlinkApp(target_kwargs, demo=demo)
+def run(target_kwargs: dict[str, Any], *, demo: bool, autopilot: bool, story: str = "setup") -> int:
+    """Run the TUI (``plinktui`` or ``plinktui demo [--autopilot] [--story hub-spoke]``); returns the exit code."""
+    app = PresenterApp(target_kwargs, demo=demo, story=story) if autopilot else PlinkApp(target_kwargs, demo=demo,
+                                                                                         story=story)
     try:
         result = app.run()
     except KeyboardInterrupt:
         return 130
+    if app.return_code:
+        return int(app.return_code)  # an unhandled error already said what happened (and where its log is)
     return int(result or 0)

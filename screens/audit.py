@@ -1,4 +1,5 @@
-"""The audit pane: Endpoints & NICs, DNS checks, Findings and Topology, with filter, re-run and export."""
+"""The audit pane: Endpoints & NICs, DNS checks, VNet × endpoint paths, Findings and Topology, with filter, re-run and
+export."""
 
 from __future__ import annotations
 
@@ -19,9 +20,15 @@ from screens.modals import ReportsWorkerErrors
 from screens.widgets.panel import StepHeader
 from screens.widgets.vimtable import VimTable
 
-TABLES = {"endpoints": ("endpoint", "NIC", "private IP", "subnet", "connection", "FQDNs", "zone group", "verdict"),
-          "dns": ("VM", "FQDN", "resolved IPs", "CNAME chain", "expected IP", "healthstatus addr", "verdict"),
+# The most important column first (verdict, state): on a narrow terminal the rest scrolls, the verdict stays.
+TABLES = {"endpoints": ("verdict", "endpoint", "connection", "private IP", "FQDNs", "NIC", "subnet", "zone group"),
+          "dns": ("verdict", "FQDN", "resolved IPs", "expected IP", "VM", "healthstatus addr", "CNAME chain"),
+          "paths": ("VNet", "endpoint", "DNS server", "computed answer", "path verdict", "probe"),
           "findings": ("severity", "id", "resource", "detail", "remediation", "az command")}
+TAB_TITLES = {"endpoints": "Endpoints & NICs", "dns": "DNS checks", "paths": "VNet × endpoint", "findings": "Findings"}
+EMPTY = {"endpoints": "No private endpoint in this scope.",
+         "dns": "No DNS check ran (no VM to probe from, or no endpoint to probe).",
+         "findings": "No findings: every check passed."}
 
 FILL_CHUNK = 1000
 TOPOLOGY_LEAVES = 200
@@ -40,24 +47,33 @@ def verdict_text(verdict: str | None) -> Text:
     return Text(mark, style=VERDICT_STYLE.get(v, ""))
 
 
-def endpoint_rows(result: Any) -> list[tuple[Any, ...]]:
-    """Rows of the Endpoints & NICs table."""
+def endpoint_verdicts(result: Any) -> list[tuple[dict[str, Any], str, list[Any]]]:
+    """Each endpoint (its JSON entry), its verdict (pass when every probe of its FQDNs passed) and those probes."""
     from audits.report import endpoint_entry
 
     inv = result.inventory
-    by_fqdn: dict[str, list[str]] = {}
+    by_fqdn: dict[str, list[Any]] = {}
     for p in result.probes:
-        by_fqdn.setdefault((getattr(p, "fqdn", "") or "").lower(), []).append(getattr(p, "verdict", "unknown"))
-    rows = []
+        by_fqdn.setdefault((getattr(p, "fqdn", "") or "").lower(), []).append(p)
+    out = []
     for ep in inv.endpoints:
         e = endpoint_entry(inv, ep)
-        verdicts = [v for f in e["fqdns"] for v in by_fqdn.get(f.lower(), [])]
+        probes = [p for f in e["fqdns"] for p in by_fqdn.get(f.lower(), [])]
+        verdicts = [getattr(p, "verdict", "unknown") for p in probes]
         verdict = "fail" if "fail" in verdicts else ("pass" if verdicts and all(v == "pass" for v in verdicts)
                                                      else "unknown")
+        out.append((e, verdict, probes))
+    return out
+
+
+def endpoint_rows(result: Any) -> list[tuple[Any, ...]]:
+    """Rows of the Endpoints & NICs table."""
+    rows = []
+    for e, verdict, _probes in endpoint_verdicts(result):
         zg = e.get("zone_group") or {}
-        rows.append((e["name"], e.get("nic_name") or "", ", ".join(e["private_ips"]), _short(e.get("subnet")),
-                     e.get("connection_state") or "", ", ".join(e["fqdns"]),
-                     ", ".join(zg.get("zones") or []) or "none", verdict_text(verdict)))
+        rows.append((verdict_text(verdict), e["name"], e.get("connection_state") or "", ", ".join(e["private_ips"]),
+                     ", ".join(e["fqdns"]), e.get("nic_name") or "", _short(e.get("subnet")),
+                     ", ".join(zg.get("zones") or []) or "none"))
     return rows
 
 
@@ -68,10 +84,21 @@ def dns_rows(result: Any) -> list[tuple[Any, ...]]:
     rows = []
     for p in result.probes:
         e = probe_entry(p)
-        rows.append((e["vm"] or "", e["fqdn"] or "", ", ".join(e["resolved_ips"]) or "—",
-                     " → ".join(e["cname_chain"]) or "—", e["expected_ip"] or "—", e["healthstatus_addr"] or "—",
-                     verdict_text(e["verdict"])))
+        rows.append((verdict_text(e["verdict"]), e["fqdn"] or "", ", ".join(e["resolved_ips"]) or "—",
+                     e["expected_ip"] or "—", e["vm"] or "", e["healthstatus_addr"] or "—",
+                     " → ".join(e["cname_chain"]) or "—"))
     return rows
+
+
+PATH_STYLE = {"private": "bold green", "unknown": "yellow"}
+
+
+def path_rows(result: Any) -> list[tuple[Any, ...]]:
+    """Rows of the VNet x endpoint table: every VNet's computed path to every endpoint, and its probe."""
+    from audits.report import resolution_rows
+
+    return [(*r[:4], Text(r[4], style=PATH_STYLE.get(r[4], "bold red")), r[5])
+            for r in resolution_rows(result)[1:]] if getattr(result, "resolution", None) else []
 
 
 def finding_rows(result: Any) -> list[tuple[Any, ...]]:
@@ -81,22 +108,74 @@ def finding_rows(result: Any) -> list[tuple[Any, ...]]:
              f.remediation.text, f.remediation.command) for f in result.findings]
 
 
-def proof_banner(result: Any) -> str:
-    """One line that says whether the private path is proven (what a presenter points at)."""
-    passes = [p for p in result.probes if getattr(p, "verdict", "") == "pass"]
-    vault_pass = [p for p in passes if ".vault." in (getattr(p, "fqdn", "") or "")]
-    if vault_pass:
-        p = vault_pass[0]
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def scope_summary(result: Any) -> tuple[str, str]:
+    """The whole scope in one line, and its mark: ``1 of 3 endpoints proven · 4 errors · 2 warnings``.
+
+    The mark is ✓ only when every endpoint is proven and no check found an error; one proven endpoint never hides
+    errors elsewhere.
+    """
+    verdicts = [v for _e, v, _p in endpoint_verdicts(result)]
+    proven, total = verdicts.count("pass"), len(verdicts)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    warnings = sum(1 for f in result.findings if f.severity == "warning")
+    mark = "✓" if total and proven == total and not errors else ("✗" if errors or "fail" in verdicts else "?")
+    noun = "endpoint" if total == 1 else "endpoints"
+    return mark, f"{proven} of {total} {noun} proven · {_count(errors, 'error')} · {_count(warnings, 'warning')}"
+
+
+def proof_line(name: str, verdict: str, probes: list[Any], notes: list[str] | None = None) -> str:
+    """The proof (or its absence) for one endpoint, from the probes of its FQDNs."""
+    passes = [p for p in probes if getattr(p, "verdict", "") == "pass"]
+    fails = [p for p in probes if getattr(p, "verdict", "") == "fail"]
+    if verdict == "pass" and passes:
+        p = next((x for x in passes if ".vault." in (getattr(x, "fqdn", "") or "")), passes[0])
         ips = ", ".join(getattr(p, "resolved_ips", []) or [])
         hs = getattr(p, "healthstatus_addr", None)
-        return (f"✓ PRIVATE PATH PROVEN from {p.vm}: {p.fqdn} → {ips} (DNS pass"
+        return (f"✓ private path proven for {name}: {p.fqdn} → {ips} from {p.vm} (DNS pass"
                 + (f", healthstatus addr={hs} = the VM's private IP" if hs else "") + ")")
-    fails = [p for p in result.probes if getattr(p, "verdict", "") == "fail"]
     if fails:
         p = fails[0]
-        return f"✗ private path NOT proven: from {p.vm}, {p.fqdn}: {getattr(p, 'detail', '') or 'DNS check failed'}"
-    note = "; ".join(result.notes[:2]) if result.notes else "no probe ran"
-    return f"? private path not probed ({note})"
+        return (f"✗ private path NOT proven for {name}: from {p.vm}, {p.fqdn}: "
+                f"{getattr(p, 'detail', '') or 'DNS check failed'}")
+    why = "; ".join((notes or [])[:2]) or "no probe ran for its FQDNs"
+    return f"? {name}: not probed ({why})"
+
+
+def proof_banner(result: Any, selected: str | None = None) -> tuple[Text, str]:
+    """The banner: the scope summary, then the proof line of the selected endpoint (default: the first proven).
+
+    Returns the banner and the endpoint the proof line is about.
+    """
+    mark, summary = scope_summary(result)
+    eps = endpoint_verdicts(result)
+    chosen = (next((x for x in eps if x[0]["name"] == selected), None)
+              or next((x for x in eps if x[1] == "pass"), None) or next(iter(eps), None))
+    style = {"✓": "bold green", "✗": "bold red"}.get(mark, "yellow")
+    text = Text(f"{mark} {summary}", style=style)
+    if chosen is None:
+        note = "; ".join(result.notes[:2]) if result.notes else "no private endpoint found"
+        text.append(f"\n? nothing to prove ({note})", style="yellow")
+        return text, ""
+    e, verdict, probes = chosen
+    line = proof_line(e["name"], verdict, probes, result.notes)
+    text.append("\n" + line, style=VERDICT_STYLE.get(verdict, "yellow"))
+    return text, e["name"]
+
+
+def export_stem(out: Path) -> str:
+    """``audit-<UTC time>`` (``-2``, ``-3``… within the same second): each export keeps the ones before it."""
+    import time
+
+    stem = base = f"audit-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+    n = 1
+    while any(out.glob(f"{stem}.*")):
+        n += 1
+        stem = f"{base}-{n}"
+    return stem
 
 
 class AuditScreen(ReportsWorkerErrors, Screen[None]):
@@ -116,18 +195,26 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         self.result: Any = None
         self.rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in TABLES}
         self._filter_timer: Any = None
+        self.selected: str | None = None
+        """The endpoint whose proof the banner shows (the wizard's own endpoint when opened after a run)."""
 
     def compose(self) -> ComposeResult:
         yield StepHeader("audit")
         yield Static("Auditing… (collecting the inventory, then probing from inside the VNet)", id="banner")
         yield Input(placeholder="filter rows (esc to close)", id="filter")
         with TabbedContent(id="tabs"):
-            with TabPane("Endpoints & NICs", id="tab-endpoints"):
+            with TabPane(TAB_TITLES["endpoints"], id="tab-endpoints"), Vertical():
+                yield Static("", id="empty-endpoints", classes="note empty", markup=False)
                 yield VimTable(id="endpoints")
-            with TabPane("DNS checks", id="tab-dns"):
+            with TabPane(TAB_TITLES["dns"], id="tab-dns"), Vertical():
+                yield Static("", id="empty-dns", classes="note empty", markup=False)
                 yield VimTable(id="dns")
-            with TabPane("Findings", id="tab-findings"):
+            with TabPane(TAB_TITLES["paths"], id="tab-paths"), Vertical():
+                yield Static("", id="empty-paths", classes="note empty", markup=False)
+                yield VimTable(id="paths")
+            with TabPane(TAB_TITLES["findings"], id="tab-findings"):
                 with Vertical():
+                    yield Static("", id="empty-findings", classes="note empty", markup=False)
                     yield VimTable(id="findings")
                     yield Static("", id="finding-detail", classes="note")
             with TabPane("Topology", id="tab-topology"):
@@ -150,6 +237,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
             box = self.query_one("#filter", Input)
             box.display = False
             box.disabled = True  # hidden and unfocusable until `/`, so r/e/j/k reach the screen and tables
+            for note in self.query(".empty"):
+                note.display = False
             self.query_one("#tabs").loading = True
             self.query_one("#endpoints", VimTable).focus()
         except NoMatches:  # the app is quitting while this screen mounts: nothing left to set up
@@ -186,15 +275,31 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         """Render an AuditResult in every tab."""
         self.result = result
         self.query_one("#tabs").loading = False
-        banner = proof_banner(result)
-        self.query_one("#banner", Static).update(safe.text(banner, style="bold green" if banner.startswith("✓") else
-                                                           "bold red" if banner.startswith("✗") else "yellow"))
-        self.rows = {"endpoints": endpoint_rows(result), "dns": dns_rows(result), "findings": finding_rows(result)}
+        if self.selected is None and self.from_run:
+            self.selected = f"pe-{self.plink.state.vault_short_name}"
+        self._show_banner()
+        self.rows = {"endpoints": endpoint_rows(result), "dns": dns_rows(result), "paths": path_rows(result),
+                     "findings": finding_rows(result)}
+        self._tab_counts()
         self._fill(self.query_one("#filter", Input).value)
         self._topology(result)
         if result.probes:
             self.query_one("#tabs", TabbedContent).active = "tab-dns"
         self.plink.audit_done(self)
+
+    def _show_banner(self) -> None:
+        banner, self.selected = proof_banner(self.result, self.selected)
+        self.query_one("#banner", Static).update(safe.text(banner))  # names and notes from the subscription
+
+    def _tab_counts(self) -> None:
+        """Counts on the tabs: endpoints, DNS checks, resolution paths, findings (errors first)."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        errors = sum(1 for f in self.result.findings if f.severity == "error")
+        counts = {"endpoints": f"({len(self.rows['endpoints'])})", "dns": f"({len(self.rows['dns'])})",
+                  "paths": f"({len(self.rows['paths'])})",
+                  "findings": f"({len(self.rows['findings'])}" + (f", {errors} ✗)" if errors else ")")}
+        for key, count in counts.items():
+            tabs.get_tab(f"tab-{key}").label = f"{TAB_TITLES[key]} {count}"
 
     def _fill(self, needle: str = "") -> None:
         """(Re)fill the tables with the rows matching ``needle``; big tables fill in chunks (UI stays live)."""
@@ -211,10 +316,20 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
             # Text cells built from visible(), not str: no markup parsing (a resource name with "[" shows as
             # typed), no control character reaches the terminal, and faster.
             matching = [safe.row(row) for row in rows if not needle or any(needle in str(c).lower() for c in row)]
+            empty = self.query_one(f"#empty-{key}", Static)
+            if not matching:
+                empty.update(safe.text(f"No rows match {needle!r} (esc clears the filter)." if needle and rows
+                                       else EMPTY[key]))
+            empty.display = not matching
+            table.display = bool(matching)  # a message, not bare headers
             for start in range(0, len(matching), FILL_CHUNK):
                 table.add_rows(matching[start:start + FILL_CHUNK])  # type: ignore[arg-type]
                 if len(matching) > FILL_CHUNK:
                     await asyncio.sleep(0.01)  # let a render and pending keys through between chunks
+            if key == "endpoints" and self.selected:
+                row = next((i for i, r in enumerate(matching) if str(r[1]) == self.selected), None)
+                if row is not None:
+                    table.move_cursor(row=row)
 
     def _topology(self, result: Any) -> None:
         from audits.inventory import key
@@ -243,7 +358,7 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
                     sn_node.add_leaf(safe.text(f"… {len(eps) - TOPOLOGY_LEAVES} more endpoints (see Endpoints & "
                                                "NICs, / filters)"))
         for zone in inv.zones:
-            zn = tree.root.add(safe.text(f"zone {zone.name} ({len(zone.records)} records)"), expand=True)
+            zn = tree.root.add(safe.text(f"zone {zone.name} ({_count(len(zone.records), 'record')})"), expand=True)
             for link in zone.links:
                 missing = not any(key(v.id) == key(link.vnet_id or "") for v in inv.vnets)
                 zn.add_leaf(safe.text(f"link {link.name} → {_short(link.vnet_id)}" + (" (VNet not found)" if missing
@@ -301,14 +416,25 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
 
         out = Path(state_dir()) / "exports"
         out.mkdir(parents=True, exist_ok=True)
+        stem = export_stem(out)
         written = []
         for fmt, ext in (("json", "json"), ("markdown", "md"), ("sarif", "sarif")):
-            path = out / f"audit.{ext}"
+            path = out / f"{stem}.{ext}"
             path.write_text(render(self.result, fmt))
             written.append(path.name)
-        svg = self.app.save_screenshot(filename="audit.svg", path=str(out))
+        svg = self.app.save_screenshot(filename=f"{stem}.svg", path=str(out))
         written.append(Path(svg).name)
         safe.notify(self, f"exported {', '.join(written)} to {out}")
+
+    @on(VimTable.RowHighlighted, "#endpoints")
+    def _endpoint(self, event: VimTable.RowHighlighted) -> None:
+        """The banner's proof line follows the highlighted endpoint."""
+        table = self.query_one("#endpoints", VimTable)
+        if self.result is not None and 0 <= event.cursor_row < table.row_count:
+            name = str(table.get_row_at(event.cursor_row)[1])
+            if name != self.selected:
+                self.selected = name
+                self._show_banner()
 
     @on(VimTable.RowHighlighted, "#findings")
     def _finding(self, event: VimTable.RowHighlighted) -> None:

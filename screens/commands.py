@@ -18,9 +18,11 @@ class ScreenCommands(Provider):
         getter = getattr(target, "commands", None)
         if callable(getter):
             for title, help_text, action in getter():
-                out.append((title, help_text, partial(target.run_action, action)))
+                if can_run(target, action):
+                    out.append((title, help_text, partial(target.run_action, action)))
         for title, help_text, action in app.global_commands():
-            out.append((title, help_text, partial(app.run_action, action)))
+            if can_run(app, action):
+                out.append((title, help_text, partial(app.run_action, action)))
         return out
 
     async def discover(self) -> Hits:
@@ -33,3 +35,12 @@ class ScreenCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), cb, help=help_text)
+
+
+def can_run(node: Any, action: str) -> bool:
+    """Whether the palette may offer ``action`` now: the node's ``command_available`` if it has one, else its
+    ``check_action`` (False hides a key binding, None dims it: either way the palette leaves it out)."""
+    available = getattr(node, "command_available", None)
+    if callable(available):
+        return bool(available(action))
+    return node.check_action(action, ()) is True

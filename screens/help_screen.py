@@ -15,7 +15,17 @@ GLOBAL_KEYS = """\
 | `ctrl+p` | command palette (screen-aware) |
 | `esc` | back / close |
 | `ctrl+n` | next step |
+| `f2` | side panel on / off (collapsed below 100 columns) |
+| `s` `u` | welcome: start a setup / audit this subscription |
+| `m` `t` | welcome: resume / tear down the chosen run (only when there are runs) |
+| `p` `w` | review: provision (asks first) / save the plan to the plans folder |
+| `r` `l` `t` | provision, after a failure: retry / resume later / tear down |
+| `y` `n` | confirmations: yes / no |
+| `c` | audit: copy the highlighted finding's az command |
 | `j` `k` `g` `G` | move in tables |
+| `ctrl+d` `ctrl+u` | page down / up in tables |
+| `enter` | close an error message |
+| `q` | close this help |
 | `/` | filter the audit tables |
 | `r` | re-run the audit and probes |
 | `e` | export the audit (JSON, Markdown, SARIF, SVG) |

@@ -89,13 +89,11 @@ def describe_error(exc: BaseException) -> tuple[str, str | None]:
             return str(exc), None
     except ImportError:  # pragma: no cover
         pass
-    try:
-        from azure.core.exceptions import ClientAuthenticationError
-        if isinstance(exc, ClientAuthenticationError):
-            return ("Azure sign-in failed: no usable credential was found.",
-                    "run `az login` (or `az login --use-device-code` without a browser), then start plinktui again")
-    except ImportError:  # pragma: no cover
-        pass
+    from plinktui.signin import sign_in_problem
+
+    problem = sign_in_problem(exc)
+    if problem is not None:
+        return problem[0][:1].upper() + problem[0][1:] + ".", problem[1]
     from plinktui.engine import classify
 
     _cls, message, fix = classify(exc)

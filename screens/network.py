@@ -64,9 +64,12 @@ class NetworkScreen(WizardStep):
             yield Select([], prompt="existing subnet", id="subnet")
             yield Static("", id="subnet-info", classes="note")
         with Vertical(id="new-subnet-box", classes="group"):
-            yield ValidatedField("Subnet name", field="network.subnet", value="snet-endpoints", id="new-subnet-name")
-            yield ValidatedField("Subnet prefix", field="network.subnet_prefix", value=s.subnet_prefix,
-                                 hint=usable_hint, id="subnet-prefix")
+            # A subnet the user chose to create survives Back/Next (the screen is rebuilt from the saved state).
+            yield ValidatedField("Subnet name", field="network.subnet",
+                                 value=s.subnet_name if s.subnet_mode == "new" else "snet-endpoints",
+                                 id="new-subnet-name")
+            yield ValidatedField("Subnet prefix", check=self._prefix_check, value=s.subnet_prefix,
+                                 hint=self._prefix_hint, id="subnet-prefix")
         with Vertical(id="pls-box", classes="group"):
             yield Static("Your own Private Link Service (chosen on the Scenario screen): a Standard Load Balancer's "
                          "frontend in its own subnet publishes YOUR service to other VNets. The Key Vault endpoint "
@@ -161,8 +164,57 @@ class NetworkScreen(WizardStep):
             info.update(safe.text(f"{vnet.subnets[sub]} · private endpoint network policies: {vnet.policies.get(sub)}"))
         else:
             info.update("")
+        if new_subnet:
+            self._suggest_subnet_prefix()
         self._suggest_pls_prefix()
         self.revalidate()
+
+    def _space(self) -> tuple[list[str], dict[str, str], str]:
+        """(address space, existing subnets, VNet name) of the VNet the new subnet goes into, as now chosen."""
+        if self.query_one("#vnet-mode", Choice).value == "new":
+            return (split_list(self.query_one("#address-space", ValidatedField).value), {},
+                    self.query_one("#new-vnet-name", ValidatedField).value)
+        vnet = self._vnet() if hasattr(self, "_vnets") else None
+        return (vnet.address_space, dict(vnet.subnets), vnet.name) if vnet else ([], {}, "")
+
+    def _prefix_check(self, text: str) -> tuple[bool, str]:
+        """The subnet prefix: the field's rule, then inside the chosen VNet and clear of its subnets."""
+        ok, msg = v.validate_field("network.subnet_prefix", text)
+        if not ok:
+            return ok, msg
+        try:
+            space, existing, _name = self._space()
+        except Exception:  # noqa: BLE001 - not composed yet: the field's own rule is all there is
+            return True, ""
+        if space:
+            for ok, msg in (v.check_subnet_in_vnet("network.subnet_prefix", text, space),
+                            v.check_subnet_free("network.subnet_prefix", text, existing)):
+                if not ok:
+                    return ok, msg
+        return True, ""
+
+    def _prefix_hint(self, text: str) -> str:
+        try:
+            _space, _existing, name = self._space()
+        except Exception:  # noqa: BLE001 - not composed yet
+            name = ""
+        return usable_hint(text) + (f", inside {name}" if name else "")
+
+    def _suggest_subnet_prefix(self) -> None:
+        """A new subnet on an existing VNet: suggest a free range of the VNet (the default belongs to the demo's
+        new VNet) until the user types their own."""
+        field = self.query_one("#subnet-prefix", ValidatedField)
+        space, existing, _name = self._space()
+        if not space or (field.valid and field.value != getattr(self, "_prefix_suggested", "")):
+            field.revalidate()
+            return
+        like = v.parse_ipv4_network(field.value) or v.parse_ipv4_network("10.0.0.0/24")
+        assert like is not None
+        suggestion = v.suggest_free_subnet(existing.values(), like, space) if like.prefixlen >= 16 else None
+        if suggestion and suggestion != field.value:
+            self._prefix_suggested = suggestion
+            field.value = suggestion
+        field.revalidate()
 
     def _pls_context(self) -> tuple[list[str], dict[str, str], str | None]:
         """(VNet address space, its existing subnets, the endpoint's new subnet prefix or None) as now chosen."""
@@ -191,7 +243,9 @@ class NetworkScreen(WizardStep):
             field.value = suggestion
 
     @on(ValidatedField.Updated, "#address-space, #subnet-prefix")
-    def _ranges_changed(self) -> None:
+    def _ranges_changed(self, event: ValidatedField.Updated) -> None:
+        if event.field.id == "address-space":
+            self.query_one("#subnet-prefix", ValidatedField).revalidate()  # the prefix must sit in the new space
         self._suggest_pls_prefix()
 
     @on(Select.Changed, "#region")
@@ -229,19 +283,10 @@ class NetworkScreen(WizardStep):
                 if self.query_one("#subnet", Select).value is Select.NULL:
                     return "pick a subnet"
                 return ""
-            prefix = self.query_one("#subnet-prefix", ValidatedField).value
             name = self.query_one("#new-subnet-name", ValidatedField).value
             if name in vnet.subnets:
                 return f"subnet {name} already exists; pick it as existing or rename"
-            for check in (v.check_subnet_in_vnet("network.subnet_prefix", prefix, vnet.address_space),
-                          v.check_subnet_free("network.subnet_prefix", prefix, vnet.subnets)):
-                if not check[0]:
-                    return check[1]
-            return ""
-        space = [p.strip() for p in self.query_one("#address-space", ValidatedField).value.split(",")]
-        ok, msg = v.check_subnet_in_vnet("network.subnet_prefix",
-                                         self.query_one("#subnet-prefix", ValidatedField).value, space)
-        return "" if ok else msg
+        return ""  # the prefix field itself checks the range against the chosen VNet (_prefix_check)
 
     def save(self) -> None:
         s = self.state

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import pathlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +53,8 @@ QUESTIONS: list[Question] = [
              choices=[("no", "No (a Key Vault endpoint never needs one)"), ("yes", "Yes, my own service too")],
              boolean=True, help="PaaS services such as Key Vault sit behind a Microsoft-managed Private Link "
                                 "Service; the load balancer exists only to expose your own service."),
-    Question("region", "VNet region (the endpoint lives here)", field="network.region"),
+    Question("region", "VNet region (the endpoint lives here)", field="network.region",
+             check=v.check_known_region("network.region")),
     Question("vnet_mode", "Virtual network", choices=[("existing", "Use an existing VNet"), ("new", "Create one")]),
     Question("vnet_rg", "Resource group of the existing VNet", field="plan.resource_group",
              when=lambda s: s.vnet_mode == "existing"),
@@ -75,7 +77,7 @@ QUESTIONS: list[Question] = [
              check=check_subscription_list("private_link_service.auto_approval", False),
              when=lambda s: s.pls_enabled),
     Question("vault_region", "Vault region (any region: the endpoint stays in the VNet's)", field="vault.region",
-             when=lambda s: s.vault_mode == "new"),
+             check=v.check_known_region("vault.region"), when=lambda s: s.vault_mode == "new"),
     Question("vault_name", "Vault name (global: <name>.vault.azure.net)", field="vault.name",
              when=lambda s: s.vault_mode == "new"),
     Question("zone", "Private DNS zone (must be exact)", field="dns.zone"),
@@ -169,10 +171,17 @@ def run_plain(args: argparse.Namespace, prompter: Prompter | None = None) -> int
             print("Let's go through the questions again (your answers are kept as defaults).")
     print()
     print(plan.to_toml())
-    path = prompt(Question("save_path", "Save the plan to", field=None), f"{plan.name}.toml")
+    if answered.vm_mode == "existing" and answered.existing_vm:
+        print(f"The proof runs from your existing VM {answered.existing_vm}: plinktui creates no test VM for it, "
+              "which is why the plan says [test_vm] enabled = false.")
+    from plinktui.settings import plans_dir
+
+    path = prompt(Question("save_path", "Save the plan to", field=None), str(plans_dir() / f"{plan.name}.toml"))
     if not path:
         return 130
-    saved = plan.save(str(path).strip())
+    target = pathlib.Path(str(path).strip()).expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    saved = plan.save(str(target))
     print(f"plan saved to {saved}")
     apply_now = prompt(Question("apply", "Create the resources now?", choices=[("no", "Not now"),
                                                                              ("yes", "Yes, create them")]), "no")

@@ -31,6 +31,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel run", id="provision.cancel"),
+        Binding("escape", "later", "Back to start", id="provision.leave"),
         Binding("r", "retry", "Retry", id="provision.retry", show=False),
         Binding("t", "teardown", "Tear down", id="provision.teardown", show=False),
         Binding("l", "later", "Resume later", id="provision.later", show=False),
@@ -73,7 +74,9 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#resources", DataTable)
-        for col in ("resource", "name", "state", "elapsed"):
+        # State first and wide enough for its longest value ("■ cancelled"), so no state is ever cut to "waitin".
+        table.add_column("state", key="state", width=max(len(m) for m in STATE_MARK.values()) + 1)
+        for col in ("resource", "name", "elapsed"):
             table.add_column(col, key=col)
         self.query_one("#failure-actions").display = False
         self.query_one("#failure-reason").display = False
@@ -103,7 +106,11 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
                 self.handle = runner.open_run(self.resume_run)
                 fresh = False
             else:
-                self.handle = runner.RunHandle(runner.create_journal(gw, self.plan), self.plan)
+                from plinktui.plan import read_public_key
+
+                if self.plan.test_vm.enabled:
+                    read_public_key(self.plan)  # an unreadable key file stops here, before a journal exists
+                self.handle = runner.RunHandle(runner.create_journal(gw, self.plan, demo=self.plink.demo), self.plan)
                 fresh = True
         self.plink.current_run = self.handle.journal.run_id
         self.query_one("#prov-title", Static).update(
@@ -129,7 +136,7 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
         if ev.key:
             if ev.key not in self.rows:
                 self.rows[ev.key] = {"state": ev.kind, "t0": time.monotonic()}
-                table.add_row(*safe.row((KIND.get(ev.key, ev.key), ev.name, STATE_MARK.get(ev.kind, ev.kind), "")),
+                table.add_row(*safe.row((STATE_MARK.get(ev.kind, ev.kind), KIND.get(ev.key, ev.key), ev.name, "")),
                               key=ev.key)
             row = self.rows[ev.key]
             if ev.kind in ("running", "waiting") and row["state"] not in ("running", "waiting"):
@@ -194,8 +201,10 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("retry", "teardown", "later"):
+        if action in ("retry", "teardown"):
             return self.failed
+        if action == "later":
+            return self.finished  # after a failure "resume later"; after success esc goes back to the start
         if action == "cancel":
             return not self.finished
         return True
@@ -232,9 +241,12 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
         self.start(fresh=False)
 
     def action_later(self) -> None:
-        """Leave the run as it is; it is listed on the welcome screen."""
+        """Leave the run as it is; it is listed on the welcome screen (at once, not after a restart)."""
         while len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+        for screen in self.app.screen_stack:
+            if hasattr(screen, "load_runs"):
+                screen.load_runs()
 
     def action_teardown(self) -> None:
         """Tear down what this run created."""
@@ -257,4 +269,5 @@ class ProvisionScreen(ReportsWorkerErrors, Screen[None]):
         """Screen-aware palette commands."""
         return [("Cancel run", "Stop the run (confirm first)", "cancel"),
                 ("Retry run", "Resume the failed run", "retry"),
+                ("Resume later", "Keep the run as it is; back to the start", "later"),
                 ("Tear down run", "Delete what this run created", "teardown")]

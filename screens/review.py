@@ -16,12 +16,6 @@ from screens.step import WizardStep
 KIND = LABELS  # node key -> label, from the resource-kind registry
 
 
-def fmt_seconds(seconds: float) -> str:
-    """``1 min 30 s`` style."""
-    seconds = int(round(seconds))
-    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
-
-
 class ReviewScreen(WizardStep):
     """Nothing has been created yet; the Provision button asks once more."""
 
@@ -58,42 +52,50 @@ class ReviewScreen(WizardStep):
         self._show_plan(build_graph(self.plan))
         self.run_preflight()
 
-    def _show_plan(self, graph: Any) -> None:
+    def _show_plan(self, graph: Any, facts: Any = None) -> None:
         plan = self.plan
+        rg_exists = bool(getattr(facts, "rg_exists", False))
         table = self.query_one("#plan-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("action", "kind", "name", "region")
         region_of = {"vault": plan.vault.region, "zone": "global", "link": "global", "rg": plan.network.region}
+        rows = []
         for node in graph:
             action = {"create": "create", "reuse": "reuse", "step": "check"}.get(node.mode, node.mode)
-            table.add_row(*safe.row((action, KIND.get(node.key, node.key), node.name,
-                                     region_of.get(node.key, plan.network.region))), key=node.key)
+            if node.key == "rg" and rg_exists:
+                action = "use existing"  # preflight found the group: nothing to create (or to count) there
+            rows.append((node.key, (action, KIND.get(node.key, node.key), node.name,
+                                    region_of.get(node.key, plan.network.region))))
+        table.clear(columns=True)
+        # Widths from the content, set up front: a table refilled while it re-lays out kept its old, narrower
+        # widths and cut words ("use ex", "reso").
+        labels = ("action", "kind", "name", "region")
+        for i, label in enumerate(labels):
+            table.add_column(label, width=max([len(label), *(len(cells[i]) for _key, cells in rows)]))
+        for key, cells in rows:
+            table.add_row(*safe.row(cells), key=key)
         tree = self.query_one("#deps", Tree)
         tree.clear()
         tree.root.set_label(safe.text(f"plan {plan.name} (resource group {plan.resource_group})"))
         added: dict[str, Any] = {}
         for node in graph:
             parent = added.get(node.deps[-1]) if node.deps else None
-            label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if node.mode == "reuse" else "")
+            reused = node.mode == "reuse" or (node.key == "rg" and rg_exists)
+            label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if reused else "")
             added[node.key] = (parent or tree.root).add(safe.text(label), expand=True)
         tree.root.expand_all()
-        best, path = graph.critical_path()
-        scale = self.plink.latency_scale
-        text = f"Expected duration in Azure: about {fmt_seconds(best)} (critical path: {' → '.join(path)})"
-        if scale:
-            text += f"; in the demo cloud about {fmt_seconds(best * scale)}"
-        self.query_one("#duration", Static).update(safe.text(text))
+        from plinktui import runservice
+
+        text = runservice.estimate(graph, self.plink.latency_scale)
+        self.query_one("#duration", Static).update(safe.text(text[:1].upper() + text[1:]))
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_preflight(self) -> None:
         """Read-only checks: permissions, providers, regions, names."""
-        from plinktui import preflight
-        from plinktui.dag import build_graph, existing_lines
+        from plinktui import runservice
+        from plinktui.dag import existing_lines
 
-        res = await preflight.run(await self.plink.gateway(), self.plan)
+        res, graph = await runservice.preview(await self.plink.gateway(), self.plan)
         self.preflight_result = res
-        graph = build_graph(self.plan, res.facts)
-        self._show_plan(graph)
+        self._show_plan(graph, res.facts)
         lines = [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in res.problems] or \
             ["✓ permissions, providers, regions and names look fine"]
         lines += [f"· {text}" for text in existing_lines(self.plan, graph, res.facts)]
@@ -136,9 +138,9 @@ class ReviewScreen(WizardStep):
         """Save the plan as TOML (for ``plinktui setup --plan``)."""
         if self.plan is None:
             return
-        from plinktui.settings import config_dir
+        from plinktui.settings import plans_dir
 
-        d = config_dir()
+        d = plans_dir()
         d.mkdir(parents=True, exist_ok=True)
         path = self.plan.save(d / f"{self.plan.name}.toml")
         safe.notify(self, f"plan saved to {path}")

@@ -24,11 +24,11 @@ class RunHandle:
     outcome: Any = None
 
 
-def create_journal(gw: Gateway, plan: Any) -> Any:
-    """A new journal for ``plan`` on this gateway's target."""
+def create_journal(gw: Gateway, plan: Any, demo: bool = False) -> Any:
+    """A new journal for ``plan`` on this gateway's target (with the cloud the run belongs to)."""
     from plinktui import runservice
 
-    return runservice.new_journal(gw, plan, plan_file=None)
+    return runservice.new_journal(gw, plan, plan_file=None, demo=demo)
 
 
 def open_run(run_id: str) -> RunHandle:

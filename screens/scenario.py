@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Select, Static
 
 from screens import safe
 from screens.step import WizardStep
-from screens.widgets.choice import Choice
+from screens.widgets.choice import Choice, MarkedCheckbox
 
 
 class ScenarioScreen(WizardStep):
@@ -24,7 +24,7 @@ class ScenarioScreen(WizardStep):
         yield Choice("Key Vault", [("new", "Create a new vault"), ("existing", "Use an existing vault")],
                      self.state.vault_mode, id="vault-mode")
         yield Select([], prompt="existing vault", id="existing-vault")
-        yield Checkbox("Also publish my own service through a Private Link Service (Standard Load Balancer)",
+        yield MarkedCheckbox("Also publish my own service through a Private Link Service (Standard Load Balancer)",
                        self.state.pls_enabled, id="pls")
         yield Static("A Key Vault endpoint never needs a load balancer or a Private Link Service of your own: "
                      "Key Vault sits behind a Microsoft-managed one.", classes="note")

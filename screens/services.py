@@ -110,7 +110,8 @@ async def check_vault_name(gw: Any, name: str) -> NameCheck:
         d = _j(deleted)
         if (d.get("name") or "").lower() == name.lower():
             loc = _props(d).get("location") or "?"
-            return NameCheck(name, False, f"a soft-deleted vault holds this name (in {loc}); purge it or pick another")
+            return NameCheck(name, False, f"a soft-deleted vault holds this name (in {loc}); pick another, or free "
+                                          f"it with: az keyvault purge --name {name} --location {loc}")
     res = _j(await gw.keyvault.vaults.check_name_availability({"name": name, "type": "Microsoft.KeyVault/vaults"}))
     available = res.get("name_available", res.get("nameAvailable", True))
     if available is False:

@@ -23,6 +23,12 @@ class SignInScreen(WizardStep):
 
     STEP = "signin"
     HEADING = "Sign-in and subscription"
+    FIRST_FOCUS = "#subs"
+
+    def __init__(self, then: str = "setup") -> None:
+        super().__init__()
+        self.then = then
+        """What Next opens: the guided setup ("setup") or the audit pane ("audit", from the welcome's `u`)."""
 
     def compose_form(self) -> ComposeResult:
         yield Static(id="identity")
@@ -59,12 +65,24 @@ class SignInScreen(WizardStep):
     @work(exclusive=True, group="subs", exit_on_error=False)
     async def load(self) -> None:
         """List subscriptions (a worker; the screen stays responsive)."""
+        from plinktui.signin import sign_in_problem
         from screens.services import list_subscriptions
 
         gw = await self.plink.gateway()
         self.refresh_identity()
-        subs = await list_subscriptions(gw)
-        self._subs = subs or [(gw.subscription_id, "")]
+        try:
+            subs = await list_subscriptions(gw)
+        except Exception as exc:
+            problem = sign_in_problem(exc)
+            if problem is None:
+                raise
+            # Said once, inline, where the sign-in method is chosen (not again in a modal).
+            self.plink.identity_error = problem[0][:1].upper() + problem[0][1:] + ".", problem[1]
+            self.refresh_identity()
+            self.query_one("#subs", OptionList).loading = False
+            self.revalidate()
+            return
+        self._subs = subs or ([(gw.target.subscription_id, "")] if gw.target.subscription_id else [])
         self._show_subs()
         self.query_one("#subs", OptionList).loading = False
 
@@ -101,7 +119,7 @@ class SignInScreen(WizardStep):
 
     def extra_problem(self) -> str:
         if not getattr(self, "_subs", None):
-            return "loading subscriptions…"
+            return "sign in first (see above)" if self.plink.identity_error else "loading subscriptions…"
         return "" if self._chosen() else "pick a subscription"
 
     def save(self) -> None:
@@ -111,6 +129,10 @@ class SignInScreen(WizardStep):
             self.plink.use_subscription(chosen[0])
 
     def next_screen(self) -> Screen[Any] | None:
+        if self.then == "audit":
+            from screens.audit import AuditScreen
+
+            return AuditScreen()
         from screens.scenario import ScenarioScreen
 
         return ScenarioScreen()

@@ -30,6 +30,8 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
 
     STEP = "welcome"
     HEADING = ""
+    FIRST_FOCUS: str | None = None
+    """Where focus lands when the step opens (the control the user acts on first)."""
     BINDINGS = [
         Binding("escape", "back", "Back", id="wizard.back"),
         Binding("ctrl+n", "next", "Next", id="wizard.next"),
@@ -65,6 +67,16 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.revalidate)
+        if self.FIRST_FOCUS:
+            self.call_after_refresh(self._first_focus)
+
+    def _first_focus(self) -> None:
+        try:
+            widget = self.query_one(self.FIRST_FOCUS or "")
+        except Exception:  # noqa: BLE001 - not composed (the app is quitting)
+            return
+        if widget.focusable:
+            widget.focus()
 
     def fields(self) -> list[ValidatedField]:
         """Visible validated fields."""
@@ -79,7 +91,7 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
         """Why Next is disabled, or ""."""
         for f in self.fields():
             if not f.valid:
-                return f"fix {f.label.lower()}"
+                return f"{f.label.split(' (')[0]}: {f.error or 'not valid'}"
         return self.extra_problem()
 
     def revalidate(self) -> None:
@@ -131,11 +143,26 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
 
     # ------------------------------------------------------------------ presenter autopilot
     def autopilot_ready(self) -> bool:
-        """True when the screen has what it needs (its workers finished) to be filled in."""
-        return not any(w.node is self and w.is_running for w in self.app.workers)
+        """True when the screen is composed and mounted and its workers finished: it can be filled in.
+
+        A timer beat can land between ``push_screen`` and the new screen's compose (a loaded machine makes that gap
+        wide); filling then would query widgets that do not exist yet and pause the autopilot.
+        """
+        return self.is_mounted and not any(w.node is self and w.is_running for w in self.app.workers)
 
     def autopilot_fill(self) -> None:
         """Put the story's default answers in the form."""
+
+    def command_available(self, action: str) -> bool:
+        """Palette: Next only while it is enabled, Back only where there is a step to go back to."""
+        if action == "next":
+            try:
+                return not self.query_one("#next", Button).disabled
+            except Exception:  # noqa: BLE001 - not composed yet
+                return False
+        if action == "back":
+            return len(self.app.screen_stack) > 2
+        return self.check_action(action, ()) is True
 
     def commands(self) -> list[tuple[str, str, str]]:
         """Screen-aware palette commands: (title, help, action)."""

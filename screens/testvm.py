@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Select, Static
 
+from plinktui import validation
 from screens import safe
 from screens.state import arm_id
 from screens.step import WizardStep
@@ -83,6 +84,8 @@ class TestVmScreen(WizardStep):
         self._sync()
 
     def extra_problem(self) -> str:
+        if self.query_one("#vm-mode", Choice).value == "new":
+            return public_key_problem(self.query_one("#ssh-key", ValidatedField).value)
         if self.query_one("#vm-mode", Choice).value == "existing":
             if not getattr(self, "_vms_loaded", False):
                 return "loading VMs…"
@@ -123,3 +126,17 @@ class TestVmScreen(WizardStep):
         except Exception:  # noqa: BLE001 - not in this VNet: leave the user's choice
             pass
         self._sync()
+
+
+def public_key_problem(key: str) -> str:
+    """Why the SSH public key cannot be used ("" when it can): a missing or unreadable file is found here, before
+    Review, not when the VM is created."""
+    from plinktui.plan import PlanError, load_public_key
+
+    if not validation.validate_field("test_vm.ssh_public_key", key)[0]:
+        return ""  # the field shows its own message
+    try:
+        load_public_key(key)
+    except PlanError as exc:
+        return exc.problems[0]
+    return ""

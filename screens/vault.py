@@ -24,6 +24,7 @@ class VaultScreen(WizardStep):
 
     STEP = "vault"
     HEADING = "Key Vault — any region"
+    FIRST_FOCUS = "#vault-name-input"
 
     def compose_form(self) -> ComposeResult:
         s = self.state

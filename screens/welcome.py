@@ -15,8 +15,9 @@ from screens import safe
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
 
-CLOUD_CHOICES = [("demo", "Demo cloud: the embedded Azure emulator (offline, free)"),
-                 ("azure", "Real Azure: your subscription (resources cost money)")]
+# Short enough for a 60-column terminal (a radio label is one line: a longer one is cut mid-word).
+CLOUD_CHOICES = [("demo", "Demo cloud (embedded emulator: offline, free)"),
+                 ("azure", "Real Azure (your subscription: costs money)")]
 
 
 class WelcomeScreen(WizardStep):
@@ -34,7 +35,7 @@ class WelcomeScreen(WizardStep):
 
     def compose_form(self) -> ComposeResult:
         yield Choice("Cloud", CLOUD_CHOICES, "demo" if self.plink.demo else "azure", id="cloud")
-        yield Static(id="target-status")
+        yield Static(id="target-status", markup=False)  # holds a subscription id from flags or the az profile
         yield Label("What do you want to do?")
         yield OptionList(
             Option("Set up a private endpoint for a Key Vault (guided)", id="setup"),
@@ -43,8 +44,11 @@ class WelcomeScreen(WizardStep):
         )
         yield Label("Previous runs (resume or tear down)", id="runs-label")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="other-runs", classes="note", markup=False)
         yield Button("Resume selected run", id="resume")
         yield Button("Tear down selected run", id="teardown", variant="error")
+
+    _has_runs = False
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -52,12 +56,12 @@ class WelcomeScreen(WizardStep):
         table = self.query_one("#runs", DataTable)
         table.add_columns("run", "plan", "state", "started")
         self.refresh_status()
-        self.load_runs()
 
     def refresh_status(self) -> None:
         """Show where ARM is (demo cloud or real Azure) and whether it is ready."""
         self.query_one("#target-status", Static).update(safe.text(self.plink.target_status))
         self.revalidate()
+        self.load_runs()  # the runs shown are the chosen cloud's
 
     def extra_problem(self) -> str:
         return "" if self.plink.gw is not None else "connecting…"
@@ -72,12 +76,34 @@ class WelcomeScreen(WizardStep):
     @work(exclusive=True, group="runs", exit_on_error=False, thread=True)
     def load_runs(self) -> None:
         """Read the run journals (files only; no Azure call)."""
+        import json
+
+        from plinktui.cloud import run_cloud
         from plinktui.journal import Journal
+        from plinktui.settings import runs_dir
 
         runs = Journal.list_runs()
+        for r in runs:
+            try:  # read only (opening a journal would tidy files a running apply may be writing)
+                r["cloud"] = run_cloud(json.loads((runs_dir() / f"{r['run_id']}.json").read_text()).get("target"))
+            except (OSError, ValueError, AttributeError):
+                r["cloud"] = "?"
         self.app.call_from_thread(self._show_runs, runs)
 
-    def _show_runs(self, runs: list[dict[str, Any]]) -> None:
+    def _show_runs(self, all_runs: list[dict[str, Any]]) -> None:
+        from plinktui.cloud import describe_cloud
+
+        # Runs of another cloud are listed apart and never acted on from here (their resources are elsewhere).
+        here = self.plink.cloud()
+        runs = [r for r in all_runs if r.get("cloud") == here]
+        others: dict[str, int] = {}
+        for r in all_runs:
+            if r.get("cloud") != here:
+                others[r.get("cloud") or "?"] = others.get(r.get("cloud") or "?", 0) + 1
+        note = self.query_one("#other-runs", Static)
+        note.update("; ".join(f"{n} run{'s' * (n != 1)} on {describe_cloud(c)}" for c, n in others.items())
+                    + " (switch the cloud above to resume or tear them down)" if others else "")
+        note.display = bool(others)
         table = self.query_one("#runs", DataTable)
         table.clear()
         for r in reversed(runs[-20:]):
@@ -87,6 +113,21 @@ class WelcomeScreen(WizardStep):
         has = bool(runs)
         for wid in ("#runs", "#runs-label", "#resume", "#teardown"):
             self.query_one(wid).display = has
+        self._has_runs = has
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``m``/``t`` only when there is a run to resume or tear down."""
+        if action in ("resume", "teardown"):
+            return self._has_runs
+        if action == "back":
+            return False  # the first screen: ctrl+q is the way out
+        return True
+
+    def command_available(self, action: str) -> bool:
+        if action == "audit":
+            return self.plink.gw is not None
+        return super().command_available(action)
 
     def _selected_run(self) -> str | None:
         table = self.query_one("#runs", DataTable)
@@ -108,6 +149,12 @@ class WelcomeScreen(WizardStep):
         if self.plink.gw is None:
             self.notify("still connecting to the cloud…", severity="warning")
             return
+        if not self.plink.gw.target.subscription_id:
+            # Real Azure without --subscription or an az CLI default: sign in and pick one, then the audit opens.
+            from screens.signin import SignInScreen
+
+            self.app.push_screen(SignInScreen(then="audit"))
+            return
         from screens.audit import AuditScreen
 
         self.app.push_screen(AuditScreen())
@@ -120,8 +167,13 @@ class WelcomeScreen(WizardStep):
 
             self.app.push_screen(ProvisionScreen(resume_run=run_id))
 
-    def action_teardown(self) -> None:
-        """Tear down the selected run (after confirming)."""
+    def action_teardown(self, from_key: bool = True) -> None:
+        """Tear down the selected run (after confirming); the key acts only on a row the user has focused."""
+        table = self.query_one("#runs", DataTable)
+        if from_key and not table.has_focus:
+            table.focus()
+            self.notify("Choose the run to tear down (↑/↓), then press t again.")
+            return
         run_id = self._selected_run()
         if run_id:
             self.plink.confirm_teardown(run_id, after=self.load_runs)
@@ -139,13 +191,13 @@ class WelcomeScreen(WizardStep):
 
     @on(Button.Pressed, "#teardown")
     def _teardown(self) -> None:
-        self.action_teardown()
+        self.action_teardown(from_key=False)
 
     def autopilot_ready(self) -> bool:
         return self.plink.gw is not None
 
     def commands(self) -> list[tuple[str, str, str]]:
-        return [("Start setup", "Guided private endpoint setup", "start"),
+        return [("Start setup", "Guided private endpoint setup", "next"),
                 ("Audit subscription", "Open the audit pane directly", "audit"),
                 ("Resume run", "Resume the selected run", "resume"),
                 ("Tear down run", "Delete what the selected run created", "teardown")]

@@ -371,7 +371,7 @@ def test_every_list_url_is_exactly_what_the_sdk_builder_sends():
     """The audit's lists skip the SDK models, not the SDK's request: URL, api-version and query match the builders."""
     import importlib
 
-    from audits.collector import SUBSCRIPTION_LISTS, zone_group_list_call, zone_list_call
+    from audits.collector import SUBSCRIPTION_LISTS, resolver_list_call, zone_group_list_call, zone_list_call
 
     modules = {"network": "azure.mgmt.network.operations._operations",
                "privatedns": "azure.mgmt.privatedns.operations._operations",
@@ -379,9 +379,11 @@ def test_every_list_url_is_exactly_what_the_sdk_builder_sends():
                "compute": "azure.mgmt.compute.operations._operations"}
     calls = [*SUBSCRIPTION_LISTS, zone_list_call("record_sets", "rg-dns", "privatelink.vaultcore.azure.net"),
              zone_list_call("virtual_network_links", "rg-dns", "privatelink.vaultcore.azure.net"),
-             zone_group_list_call("pe-x", "rg-app")]
+             zone_group_list_call("pe-x", "rg-app"),
+             *(resolver_list_call(api, "rg-hub", "parent-x")
+               for api in ("inbound_endpoints", "forwarding_rules", "ruleset_links"))]
     for call in calls:
-        builder = getattr(importlib.import_module(modules[call.client]), call.builder)
+        builder = getattr(importlib.import_module(call.module or modules[call.client]), call.builder)
         if call.api == "private_dns_zone_groups":
             request = builder(private_endpoint_name="pe-x", resource_group_name="rg-app", subscription_id="sub-1")
         else:

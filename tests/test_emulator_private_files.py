@@ -116,6 +116,7 @@ async def test_config_endpoint_applies_good_values(emu: Emulator) -> None:
     reply = await call(emu, "POST", "/_emulator/config", {"page_size": 3, "reader_only": True, "latency_scale": 0},
                        token=None)
     assert reply.status == 200
-    assert reply.body == {"latency_scale": 0.0, "request_latency_ms": 0.0, "page_size": 3, "reader_only": True}
+    assert reply.body == {"latency_scale": 0.0, "request_latency_ms": 0.0, "page_size": 3, "reader_only": True,
+                          "throttle": False}
     assert emu.config.page_size == 3 and emu.config.reader_only is True
     assert isinstance(emu.config.latency_scale, float)

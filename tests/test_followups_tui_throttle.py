@@ -82,7 +82,7 @@ async def test_tui_cancels_a_run_waiting_behind_a_throttled_endpoint_put(emu_fac
         await pilot.press("y")
         await wait_for(pilot, lambda: screen.finished and screen.failed, timeout=10, what="the run to be cancelled")
         assert "cancelled; nothing is deleted" in _log(screen)
-        assert {r[1]: r[2] for r in table_rows(table)}[pe_name] == "■ cancelled"
+        assert {r[2]: r[0] for r in table_rows(table)}[pe_name] == "■ cancelled"
         journal = Journal.open(run_id)
         assert journal.data["state"] == "cancelled"
         assert journal.resources["pe"]["status"] in ("intent", "failed")  # never recorded as created

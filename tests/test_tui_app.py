@@ -81,11 +81,13 @@ async def test_audit_pane_vim_keys_filter_palette_and_export(tmp_path) -> None:
 
         await pilot.press("slash", *"app00012")
         await wait_for(pilot, lambda: table.row_count == 1, what="filtered")
-        assert str(table.get_row_at(0)[0]) == "pe-kv-app00012"
+        assert str(table.get_row_at(0)[1]) == "pe-kv-app00012"
         await pilot.press("escape")  # closes the filter and shows every row again
         await wait_for(pilot, lambda: table.row_count == 30, what="unfiltered")
 
         await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("e")  # a second export keeps the first
         await pilot.pause(0.2)
         screen.query_one("#tabs").active = "tab-findings"
         await pilot.pause()
@@ -94,10 +96,13 @@ async def test_audit_pane_vim_keys_filter_palette_and_export(tmp_path) -> None:
     from plinktui.settings import state_dir
 
     out = state_dir() / "exports"
-    assert json.loads((out / "audit.json").read_text())["schema"] == "plinktui.audit/v1"
-    assert (out / "audit.md").read_text().strip()
-    assert json.loads((out / "audit.sarif").read_text())["version"] == "2.1.0"
-    assert (out / "audit.svg").read_text().startswith("<svg")
+    stems = sorted({p.stem for p in out.iterdir()})
+    assert len(stems) == 2 and all(s.startswith("audit-") for s in stems), stems
+    for stem in stems:
+        assert json.loads((out / f"{stem}.json").read_text())["schema"] == "plinktui.audit/v1"
+        assert (out / f"{stem}.md").read_text().strip()
+        assert json.loads((out / f"{stem}.sarif").read_text())["version"] == "2.1.0"
+        assert (out / f"{stem}.svg").read_text().startswith("<svg")
 
 
 def test_run_returns_an_exit_code_without_a_terminal(monkeypatch) -> None:
@@ -110,3 +115,23 @@ def test_run_returns_an_exit_code_without_a_terminal(monkeypatch) -> None:
 
     monkeypatch.setattr(app_mod, "PlinkApp", Fake)
     assert app_mod.run({}, demo=True, autopilot=False) == 130
+
+
+async def test_autopilot_beat_before_the_next_screen_is_composed_waits(emu_factory, tmp_path) -> None:
+    """A beat between push_screen and the new step's compose (a loaded machine) waits instead of pausing."""
+    from screens.vault import VaultScreen
+    from tests.tui_helpers import seeded_cloud
+
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, autopilot=True, step_seconds=3600, demo_cloud=cloud)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        app.push_screen(VaultScreen())
+        vault = app.screen
+        assert isinstance(vault, VaultScreen) and not vault.is_mounted
+        assert app.autopilot is not None
+        app.autopilot.beat()  # nothing to fill yet
+        assert app.autopilot.auto and id(vault) not in app.autopilot.filled
+        await wait_for(pilot, lambda: vault.autopilot_ready(), what="the vault step mounted and its name checked")
+        app.autopilot.beat()
+        assert app.autopilot.auto and id(vault) in app.autopilot.filled

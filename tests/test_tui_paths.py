@@ -19,7 +19,7 @@ from screens.vault import VaultScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
-from tests.tui_helpers import advance, seeded, seeded_cloud, table_rows, wait_for
+from tests.tui_helpers import advance, row_dicts, seeded, seeded_cloud, table_rows, wait_for
 
 SIZE = (160, 50)
 
@@ -153,13 +153,14 @@ async def test_existing_vault_end_to_end(emu_factory, tmp_path) -> None:
         await _to_review_then_provision(pilot, app)
 
         audit = app.screen
-        endpoints = table_rows(audit.query_one("#endpoints", DataTable))
-        ep = next(r for r in endpoints if r[0] == "pe-kv-existing-e2e")
-        assert ep[2].startswith("10.20.") and ep[4] == "Approved"
+        endpoints = row_dicts(audit.query_one("#endpoints", DataTable))
+        ep = next(r for r in endpoints if r["endpoint"] == "pe-kv-existing-e2e")
+        assert ep["private IP"].startswith("10.20.") and ep["connection"] == "Approved"
         await wait_for(pilot, lambda: audit.query_one("#dns", DataTable).row_count > 0, what="dns rows")
-        probe = next(r for r in table_rows(audit.query_one("#dns", DataTable))
-                     if r[1] == "kv-existing-e2e.vault.azure.net")
-        assert probe[0] == "vm-jumpbox" and probe[2] == ep[2] and probe[6] == "✓ pass"
+        probe = next(r for r in row_dicts(audit.query_one("#dns", DataTable))
+                     if r["FQDN"] == "kv-existing-e2e.vault.azure.net")
+        assert probe["VM"] == "vm-jumpbox" and probe["resolved IPs"] == ep["private IP"]
+        assert probe["verdict"] == "✓ pass"
     # the reused vault is still there and was not re-created
     from plinktui.journal import Journal
 
@@ -207,14 +208,18 @@ async def test_new_vnet_end_to_end(emu_factory, tmp_path) -> None:
         await _to_review_then_provision(pilot, app)
 
         audit = app.screen
-        ep = next(r for r in table_rows(audit.query_one("#endpoints", DataTable)) if r[0] == f"pe-{vault_name}")
-        assert ep[2].startswith("10.70.1.") and ep[4] == "Approved"
+        ep = next(r for r in row_dicts(audit.query_one("#endpoints", DataTable))
+                  if r["endpoint"] == f"pe-{vault_name}")
+        assert ep["private IP"].startswith("10.70.1.") and ep["connection"] == "Approved"
         await wait_for(pilot, lambda: audit.query_one("#dns", DataTable).row_count > 0, what="dns rows")
         # the new test VM is probed with the key generated for it (not the demo jumpbox's key)
-        probe = next(r for r in table_rows(audit.query_one("#dns", DataTable)) if r[0] == "vm-kv-probe")
-        assert probe[1] == f"{vault_name}.vault.azure.net" and probe[2] == ep[2] and probe[6] == "✓ pass"
-        assert probe[5].startswith("10.70.1.")  # healthstatus: the vault saw the VM's private IP in the new VNet
-        assert str(audit.query_one("#banner", Static).render()).startswith("✓ PRIVATE PATH PROVEN from vm-kv-probe")
+        probe = next(r for r in row_dicts(audit.query_one("#dns", DataTable)) if r["VM"] == "vm-kv-probe")
+        assert probe["FQDN"] == f"{vault_name}.vault.azure.net" and probe["resolved IPs"] == ep["private IP"]
+        assert probe["verdict"] == "✓ pass"
+        # healthstatus: the vault saw the VM's private IP in the new VNet
+        assert probe["healthstatus addr"].startswith("10.70.1.")
+        banner = str(audit.query_one("#banner", Static).render())
+        assert f"✓ private path proven for pe-{vault_name}: " in banner and "from vm-kv-probe" in banner
         vnet = next(v for v in audit.result.inventory.vnets if v.name == "vnet-kv-e2e")
         assert vnet.address_prefixes == ["10.70.0.0/16"] and [sn.prefixes for sn in vnet.subnets] == [["10.70.1.0/24"]]
 
@@ -258,7 +263,7 @@ async def test_failed_run_shows_plain_words_and_retry_completes_it(emu_factory, 
         assert reason.startswith(said) and "Retry (r) resumes this run" in reason and "Tear down (t)" in reason
         log = _log_text(screen)
         assert said in log.replace("\n", "") and "Traceback" not in log
-        rows = {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}
+        rows = {r[2]: r[0] for r in table_rows(screen.query_one("#resources", DataTable))}
         assert rows[plan_pe] == "✗ failed"
         run_id = screen.handle.journal.run_id
         assert Journal.open(run_id).data["state"] != "succeeded"
@@ -270,7 +275,7 @@ async def test_failed_run_shows_plain_words_and_retry_completes_it(emu_factory, 
         assert not isinstance(app.screen, ErrorModal), app.screen.message
         audit = app.screen
         await wait_for(pilot, lambda: audit.result is not None, timeout=60, what="audit after the retried run")
-        assert {r[1]: r[2] for r in table_rows(screen.query_one("#resources", DataTable))}[plan_pe] == "✓ done"
+        assert {r[2]: r[0] for r in table_rows(screen.query_one("#resources", DataTable))}[plan_pe] == "✓ done"
         assert [r["run_id"] for r in Journal.list_runs()] == [run_id]  # resumed, not a second run
         assert Journal.open(run_id).data["state"] == "succeeded"
 
@@ -285,8 +290,7 @@ async def test_failed_run_resume_later_then_resume_from_welcome(emu_factory, tmp
         run_id = screen.handle.journal.run_id
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="welcome")
-        welcome = app.screen
-        welcome.load_runs()
+        welcome = app.screen  # the run is listed at once (no reload, no restart)
         await wait_for(pilot, lambda: welcome.query_one("#runs", DataTable).row_count == 1, what="run listed")
         assert table_rows(welcome.query_one("#runs", DataTable))[0][0] == run_id
         await pilot.press("m")
@@ -296,3 +300,135 @@ async def test_failed_run_resume_later_then_resume_from_welcome(emu_factory, tmp
         audit = app.screen
         await wait_for(pilot, lambda: audit.result is not None, timeout=60, what="audit after the resumed run")
         assert Journal.open(run_id).data["state"] == "succeeded"
+
+
+async def test_network_new_subnet_follows_the_vnet_and_survives_back_and_next(emu_factory, tmp_path) -> None:
+    """Issue 12, Why 4: the network screen dropped a new subnet after Back/Next, showed '✓ 251 usable addresses'
+    for a prefix outside the VNet, and its hints ignored the chosen VNet; field messages carried plan keys."""
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance(pilot, WelcomeScreen)
+        await advance(pilot, SignInScreen)
+        await advance(pilot, ScenarioScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen), what="network")
+        net = app.screen
+        await wait_for(pilot, lambda: net.query_one("#subnet", Select).value == "snet-endpoints", what="subnet")
+        net.query_one("#subnet-mode", Choice).value = "new"
+        net._sync()
+        await pilot.pause()
+        prefix = net.query_one("#subnet-prefix", ValidatedField)
+        # the suggestion sits inside vnet-workload (10.20.0.0/16), clear of its subnets; the hint names the VNet
+        assert prefix.value.startswith("10.20.") and prefix.valid
+        message = prefix.query_one(".field-message", Static)
+        assert str(message.render()).endswith("usable addresses (Azure reserves 5), inside vnet-workload")
+        suggested = prefix.value
+        prefix.input.value = "10.99.1.0/24"  # outside the VNet: an error on the field itself, not a ✓
+        await wait_for(pilot, lambda: str(message.render()).startswith("✗"), what="outside refused")
+        text = str(message.render())
+        assert text.startswith("✗ 10.99.1.0/24 is not inside the VNet's address space (10.20.0.0/16)"), text
+        assert "network.subnet_prefix" not in text and "usable" not in text
+        assert net.problem().startswith("Subnet prefix: 10.99.1.0/24 is not inside")
+        prefix.input.value = suggested
+        net.query_one("#new-subnet-name", ValidatedField).input.value = "snet-new"
+        await advance(pilot, NetworkScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultScreen), what="vault")
+        await pilot.press("escape")  # back to Network, back to Scenario, then Next builds Network anew
+        await wait_for(pilot, lambda: app.screen is net, what="network again")
+        await pilot.press("escape")
+        await advance(pilot, ScenarioScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen) and app.screen is not net, what="anew")
+        net2 = app.screen
+        await wait_for(pilot, lambda: net2._loaded, what="loaded")
+        await pilot.pause(0.2)
+        assert net2.query_one("#subnet-mode", Choice).value == "new"
+        assert net2.query_one("#new-subnet-name", ValidatedField).value == "snet-new"
+        assert net2.query_one("#subnet-prefix", ValidatedField).value == suggested
+        await advance(pilot, NetworkScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultScreen), what="vault again")
+        assert (app.state.subnet_mode, app.state.subnet_name, app.state.subnet_prefix) == ("new", "snet-new",
+                                                                                          suggested)
+
+
+async def test_everything_checkable_is_checked_before_provision(emu_factory, tmp_path) -> None:
+    """Issue 12, Why 3/4/7: a missing SSH key file passed Test VM and Review; Review said "create resource group"
+    for an existing group and the confirmation counted it; focus landed nowhere on Sign-in and Vault; the duration
+    estimate differed from the CLI's."""
+    from textual.widgets import Input, OptionList
+
+    from plinktui.dag import build_graph, duration_estimate
+
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance(pilot, WelcomeScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="sign-in")
+        await wait_for(pilot, lambda: isinstance(app.screen.focused, OptionList), what="focus on the list")
+        await advance(pilot, SignInScreen)
+        await advance(pilot, ScenarioScreen)
+        await advance(pilot, NetworkScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultScreen), what="vault")
+        await wait_for(pilot, lambda: isinstance(app.screen.focused, Input)
+                       and app.screen.focused.id == "vault-name-input", what="focus on the vault name")
+        await advance(pilot, VaultScreen)
+        await advance(pilot, DnsScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, VmScreen), what="test vm")
+        vm = app.screen
+        vm.query_one("#vm-mode", Choice).value = "new"
+        vm._sync()
+        vm.query_one("#ssh-source", ValidatedField).input.value = "203.0.113.7/32"
+        vm.query_one("#ssh-key", ValidatedField).input.value = str(tmp_path / "missing" / "id_ed25519.pub")
+        await wait_for(pilot, lambda: "cannot read" in vm.problem(), what="missing key refused")
+        assert vm.query_one("#next", Button).disabled
+        key = tmp_path / "id_ed25519.pub"
+        key.write_text("ssh-ed25519 " + "A" * 68 + " me@laptop\n")
+        vm.query_one("#ssh-key", ValidatedField).input.value = str(key)
+        await advance(pilot, VmScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
+        review = app.screen
+        await wait_for(pilot, lambda: review.preflight_result is not None, what="preflight")
+        rows = row_dicts(review.query_one("#plan-table", DataTable))
+        rg = next(r for r in rows if r["kind"] == "resource group")
+        assert rg["action"] == "use existing" and rg["name"] == "rg-workload-westus2"
+        creates = sum(1 for r in rows if r["action"] == "create")
+        expected = duration_estimate(build_graph(review.plan, review.preflight_result.facts), app.latency_scale)
+        assert str(review.query_one("#duration", Static).render()) == expected[:1].upper() + expected[1:]
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), what="confirmation")
+        assert app.screen.body.startswith(f"{creates} resources will be created")
+        await pilot.press("n")
+
+
+async def test_a_soft_deleted_vault_name_comes_with_its_purge_command(gw) -> None:
+    from test_emu_dns_world import make_rg, make_vault
+
+    from screens.services import check_vault_name
+
+    await make_rg(gw, "rg-sd")
+    await make_vault(gw, "rg-sd", "kv-softdel-ui", tags=None, enablePurgeProtection=None)
+    await gw.keyvault.vaults.delete("rg-sd", "kv-softdel-ui")
+    check = await check_vault_name(gw, "kv-softdel-ui")
+    assert not check.available
+    assert check.reason.endswith("az keyvault purge --name kv-softdel-ui --location eastus")
+
+
+async def test_a_provision_error_modal_can_be_left_and_leaves_no_running_journal(emu_factory, tmp_path) -> None:
+    """Issue 12, Why 3: a missing key file opened an error modal at Provision that esc could not leave, and left
+    the journal `running`."""
+    from plinktui.journal import Journal
+
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, demo_cloud=cloud)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.gw is not None, what="gateway")
+        app.state.subscription_id = cloud.subscription_id
+        app.state.vm_mode, app.state.ssh_source = "new", "203.0.113.7/32"
+        app.state.ssh_public_key = str(tmp_path / "gone" / "id_ed25519.pub")  # vanished after Review
+        await app.push_screen(ProvisionScreen(plan=app.state.to_plan()))
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorModal), what="error modal")
+        assert app.screen.title_text == "The run stopped" and "cannot read" in app.screen.message
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProvisionScreen), what="modal left")
+        assert Journal.list_runs() == []  # stopped before a journal existed: nothing to resume or tear down
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="a way out")

@@ -100,3 +100,38 @@ def test_non_tty_points_to_plan() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert r.returncode == 2
     assert "--plan" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_region_is_checked_when_typed_not_at_the_end() -> None:
+    """Issue 12, Why 4: plain mode accepted region `mars` and failed only at the end."""
+    for attr, field in (("region", "network.region"), ("vault_region", "vault.region")):
+        check = plain.validator_for(next(q for q in plain.QUESTIONS if q.attr == attr))
+        assert check("westus2") is True and check("usgovvirginia") is True
+        message = check("mars")
+        assert isinstance(message, str) and message.startswith(f"{field}: 'mars' is not an Azure region")
+        assert "az account list-locations" in message
+        assert isinstance(check("West US 2"), str)  # the format rule still comes first
+
+
+def test_existing_vm_is_explained_and_the_plan_goes_to_the_plans_dir(capsys) -> None:
+    """Issue 12, Why 4: "An existing VM … vm-jumpbox" became a bare `[test_vm] enabled = false`, and the plan was
+    saved into the current directory by default."""
+    from plinktui.settings import plans_dir
+
+    answers = {"plan_name": "kv-jump", "vault_mode": "new", "region": "westus2", "vnet_mode": "existing",
+               "vnet_rg": "rg-workload-westus2", "vnet_name": "vnet-workload", "subnet_mode": "existing",
+               "subnet_name": "snet-endpoints", "vault_region": "eastus2", "vault_name": "kv-jump-01",
+               "zone": "privatelink.vaultcore.azure.net", "create_zone": "auto", "vm_mode": "existing",
+               "existing_vm": "vm-jumpbox", "apply": "no", "pls_enabled": "no"}
+    defaults: dict[str, str] = {}
+
+    def prompter(q: plain.Question, default: str):
+        defaults[q.attr] = default
+        return default if q.attr == "save_path" else answers[q.attr]
+
+    assert plain.run_plain(_args(), prompter=prompter) == 0
+    assert defaults["save_path"] == str(plans_dir() / "kv-jump.toml")
+    assert plan_mod.load(plans_dir() / "kv-jump.toml").test_vm.enabled is False
+    out = capsys.readouterr().out
+    assert ("The proof runs from your existing VM vm-jumpbox: plinktui creates no test VM for it, which is why the "
+            "plan says [test_vm] enabled = false.") in out

@@ -88,7 +88,8 @@ def test_claim_fallbacks_and_non_jwts() -> None:
 
 def test_auth_error_is_one_sentence_with_the_fix() -> None:
     message, fix = describe_error(ClientAuthenticationError("DefaultAzureCredential failed to retrieve a token"))
-    assert message == "Azure sign-in failed: no usable credential was found."
+    assert message == ("Not signed in to Azure: no credential was found (az login, environment variables or a "
+                       "managed identity).")
     assert fix is not None and "az login" in fix and "--use-device-code" in fix
 
 
@@ -154,6 +155,58 @@ async def test_failed_sign_in_says_why_and_the_fix(emu_factory) -> None:
                    credential=RefusingCredential())
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.identity_error is not None, what="sign-in failure")
-        assert app.identity_text() == ("✗ Azure sign-in failed: no usable credential was found. Fix: run `az login` "
-                                       "(or `az login --use-device-code` without a browser), then start plinktui "
-                                       "again")
+        assert app.identity_text() == ("✗ Not signed in to Azure: no credential was found (az login, environment "
+                                       "variables or a managed identity). Fix: run `az login` (or `az login "
+                                       "--use-device-code` on a machine without a browser), then try again")
+
+
+async def test_a_failed_sign_in_is_said_once_inline_not_again_in_a_modal(emu_factory) -> None:
+    """Why 7: the sign-in error appeared inline and, for the subscription list, again in a modal."""
+    from screens.modals import ErrorModal
+
+    emu = await emu_factory(latency_scale=0)
+    app = PlinkApp({"arm_endpoint": emu.endpoint, "ca_cert": emu.ca_cert}, demo=False,
+                   credential=RefusingCredential())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.gw is not None, what="gateway")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="sign-in")
+        screen = app.screen
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers if w.group == "subs"), what="subs")
+        await pilot.pause(0.1)
+        assert not any(isinstance(s, ErrorModal) for s in app.screen_stack)
+        text = str(screen.query_one("#identity", Static).render())
+        assert text.startswith("✗ Not signed in to Azure") and text.count("Not signed in") == 1
+        assert "Fix: run `az login`" in text
+        assert screen.problem() == "sign in first (see above)"
+        assert str(screen.query_one("#why-disabled", Static).render()) == "sign in first (see above)"
+
+
+def test_welcome_status_claims_nothing_before_sign_in() -> None:
+    """Why 5: '✓ ARM … subscription (pick one)' was shown before anyone signed in."""
+    from plinktui.cloud import CloudTarget
+    from screens.app import target_status
+
+    before = target_status(CloudTarget(), demo=False)
+    assert not before.startswith("✓") and "sign-in on the next screen" in before
+    assert "picked after sign-in" in before
+    assert "subscription 11111111" in target_status(CloudTarget(subscription_id="11111111"), demo=False)
+
+
+async def test_u_without_a_subscription_signs_in_first_then_audits(emu_factory) -> None:
+    """Why 5: `u` said 'Something went wrong (run_audit) no subscription chosen: pass --subscription…'."""
+    from screens.audit import AuditScreen
+
+    emu = await emu_factory(latency_scale=0)
+    app = PlinkApp({"arm_endpoint": emu.endpoint, "ca_cert": emu.ca_cert}, demo=False,
+                   credential=SyntheticCredential())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.gw is not None, what="gateway")
+        app.gw = app._root_gw.for_subscription("")  # as on real Azure with no --subscription and no az default
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="sign-in first")
+        screen = app.screen
+        await wait_for(pilot, lambda: not screen.problem(), what="a subscription to pick")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen), what="audit pane")
+        assert app.gw.target.subscription_id == emu.config.subscription_id

@@ -177,3 +177,53 @@ def test_audit(snap_compare: Any, tab: str) -> None:
 
 def test_help(snap_compare: Any) -> None:
     assert snap_compare(_app(connect=False), terminal_size=SIZE, press=["f1"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The sizes people have: 80x24 (side panel collapsed, most important columns first) and 120x40; below the minimum
+# size, the "make the terminal larger" view instead of a crash.
+# ---------------------------------------------------------------------------------------------------------------
+COMMON_SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", COMMON_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_welcome_sizes(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: pilot.app.gw is not None)
+        await asyncio.sleep(0.2)
+    assert snap_compare(_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", COMMON_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_review_sizes(snap_compare: Any, size: tuple[int, int]) -> None:
+    def ready(screen: Any) -> Any:
+        return lambda: screen.preflight_result is not None
+    assert snap_compare(_app(), terminal_size=size, run_before=_open(ReviewScreen, ready))
+
+
+@pytest.mark.parametrize("size", COMMON_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_provision_sizes(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        screen = ProvisionScreen(autostart=False)
+        screen.show_clock = False
+        await pilot.app.push_screen(screen)
+        for key, name, kind in [("rg", "rg-workload-westus2", "succeeded"), ("vault", VAULT, "cancelled"),
+                                ("pe", f"pe-{VAULT}", "waiting"), ("zone_group", "default", "skipped")]:
+            screen.post_message(EngineEvent(Event("queued", key=key, name=name)))
+            screen.post_message(EngineEvent(Event(kind, key=key, name=name)))
+        await pilot.pause(0.2)
+    assert snap_compare(_app(connect=False), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", COMMON_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_audit_sizes(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        screen = AuditScreen()
+        await pilot.app.push_screen(screen)
+        screen.show_result(synthetic_result(4, probes=3, pending=1))
+        await pilot.pause(0.2)
+    assert snap_compare(_app(connect=False), terminal_size=size, run_before=run_before)
+
+
+def test_too_small(snap_compare: Any) -> None:
+    assert snap_compare(_app(), terminal_size=(40, 15), run_before=lambda pilot: pilot.pause(0.3))

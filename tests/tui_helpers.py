@@ -114,3 +114,9 @@ async def advance(pilot: Any, screen_type: type, timeout: float = 30.0) -> Any:
 def table_rows(table: Any) -> list[list[str]]:
     """A DataTable's rows as text."""
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def row_dicts(table: Any) -> list[dict[str, str]]:
+    """A DataTable's rows as ``{column label: text}`` (tests stay true when the column order changes)."""
+    labels = [str(c.label) for c in table.ordered_columns]
+    return [dict(zip(labels, row, strict=True)) for row in table_rows(table)]

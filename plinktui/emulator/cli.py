@@ -28,6 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--page-size", type=int, default=100, help="items per list page (default 100)")
     parser.add_argument("--reader-only", action="store_true",
                         help="the caller has Reader rights: writes get 403 AuthorizationFailed")
+    parser.add_argument("--subscriptions", type=int, default=1, metavar="N",
+                        help="subscriptions in the emulated tenant (default 1; the banner lists subscription_ids)")
+    parser.add_argument("--throttle", action="store_true",
+                        help="model ARM's throttling (token buckets per subscription and principal) and Resource "
+                             "Graph's user quota; also POST /_emulator/config {\"throttle\": true}")
     parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
                         help="inject faults, e.g. throttle:p=0.2,retry_after=2 (repeatable; see README)")
     parser.add_argument("--fault-seed", type=int, default=0, help="seed that makes a fault schedule replayable")
@@ -45,6 +50,10 @@ def _check(args: argparse.Namespace) -> str | None:
             SETTINGS[key].check("--" + key.replace("_", "-"), getattr(args, key))
         except ValueError as exc:
             return str(exc)
+    from plinktui.emulator.tenancy import MAX_SUBSCRIPTIONS
+
+    if not 1 <= args.subscriptions <= MAX_SUBSCRIPTIONS:
+        return f"--subscriptions must be between 1 and {MAX_SUBSCRIPTIONS}"
     return None
 
 
@@ -67,7 +76,8 @@ async def serve(args: argparse.Namespace) -> int:
     state = pathlib.Path(args.state).resolve() if args.state else None
     cert_dir = state.parent if state else settings.state_dir() / "emulator"
     config = EmulatorConfig(latency_scale=args.latency_scale, request_latency_ms=args.request_latency_ms,
-                            page_size=args.page_size, reader_only=args.reader_only, seed=args.fault_seed)
+                            page_size=args.page_size, reader_only=args.reader_only, seed=args.fault_seed,
+                            subscriptions=args.subscriptions, throttle=args.throttle)
     try:
         emu = Emulator(config, state_path=state, cert_dir=cert_dir)
     except UnsafeDirectory as exc:

@@ -12,18 +12,26 @@ Public DNS (``vnet_id=None``), as Azure publishes it (docs/probe-formats.md §1-
 Storage (blob, file) and SQL names get the same shape of chain (``<n>.privatelink.<zone suffix>`` alias when
 approved) when a resource document of that type exists; anything else is NXDOMAIN.
 
-Azure DNS (168.63.129.16) seen from VNet V (§3): walk the public chain; at the first name that equals or ends with a
-private DNS zone LINKED to V (the longest such zone wins), answer from that zone: an A record set of the relative
-name ends the walk, a CNAME record set continues it, no record gives NXDOMAIN unless the link's resolution policy is
+Azure DNS (168.63.129.16) seen from VNet V (§3): walk the public chain; at each name, the candidates are the private
+DNS zones LINKED to V that equal or contain the name and the enabled forwarding rules of the DNS forwarding rulesets
+linked to V whose domain equals or contains it (peering does not matter for either kind of link). The most specific
+candidate wins (most labels); on a tie the zone wins. A zone answers: an A record set of the relative name ends the
+walk, a CNAME record set continues it, no record gives NXDOMAIN unless the link's resolution policy is
 ``NxDomainRedirect`` (then the public answer for that name is used). A zone whose name does not match (e.g.
-``privatelink.vault.azure.net``) is never consulted.
+``privatelink.vault.azure.net``) is never consulted. A rule forwards the name: the target servers, tried in order
+from the VNet of the ruleset's outbound endpoint, resolve it entirely (the answer's chain continues ours).
 
-Custom DNS servers on V (``dhcpOptions.dnsServers``) are tried in order: ``168.63.129.16`` is Azure DNS for V; the
-private IP of a (non private-endpoint) NIC in some VNet W is a forwarder that answers as Azure DNS would from W;
-anything else is unreachable and the next server is tried; when none answers the result is SERVFAIL.
+A DNS server (a VNet's ``dhcpOptions.dnsServers`` in order, or a rule's target) answers like this, asked from VNet W:
+``168.63.129.16`` is Azure DNS in W's view; the address of a DNS Private Resolver inbound endpoint in VNet H answers
+with Azure DNS in H's view when W is H or W and H are peered ``Connected``, and times out otherwise; the private IP
+of a (non private-endpoint) NIC in some VNet is a forwarder that answers as Azure DNS would from its VNet; any other
+address inside some VNet's address space serves no DNS and times out; an address in no VNet is outside Azure and
+answers as the internet does (the public chain). A timeout moves on to the next server; when none answers the result
+is SERVFAIL. Forwarding more than ``MAX_HOPS`` times (a ruleset linked to the VNet of the inbound endpoint it
+forwards to loops: Microsoft documents this) is SERVFAIL.
 
 ``/healthstatus``: a private address is reachable only when it belongs to a private endpoint NIC in the caller's own
-VNet (peering is not modelled) whose connection to that vault is Approved: 200 with ``addr=<caller private IP>``. The
+VNet or in a VNet peered with it ``Connected``, and its connection to that vault is Approved: 200 with ``addr=<caller private IP>``. The
 regional public address: 403 ``ForbiddenByConnection`` when the vault's public network access is Disabled, 403
 ``ForbiddenByFirewall`` when its networkAcls deny the caller, else 200 with ``addr=<caller public IP>``.
 """
@@ -48,6 +56,8 @@ if TYPE_CHECKING:
 
 AZURE_DNS = "168.63.129.16"
 MAX_CHAIN = 16
+MAX_HOPS = 4
+"""Forwarding hops before a query is SERVFAIL (a guess: Azure documents the loop, not the count)."""
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
@@ -210,12 +220,48 @@ def _linked_zone(emu: Emulator, name: str, vnet_id: str) -> tuple[Record, Record
     return best
 
 
-def _walk(emu: Emulator, query: str, vnet_id: str | None) -> Resolution:
+def _labels(name: str) -> int:
+    return len([x for x in name.split(".") if x])
+
+
+def _linked_rule(emu: Emulator, name: str, vnet_id: str) -> tuple[Record, Record] | None:
+    """(ruleset, rule) of the most specific enabled forwarding rule, among rulesets linked to the VNet, for ``name``."""
+    from plinktui.emulator.providers.dnsresolver.common import RULE, RULESET_LINK
+
+    best: tuple[Record, Record] | None = None
+    best_len = -1
+    for link in emu.store.of_type(RULESET_LINK):
+        if str((link.props.get("virtualNetwork") or {}).get("id", "")).lower() != vnet_id.lower() \
+                or not _provisioned(link):
+            continue
+        ruleset = emu.store.get(link.id.rsplit("/virtualNetworkLinks/", 1)[0])
+        if ruleset is None:
+            continue
+        for rule in emu.store.children(ruleset.id, RULE):
+            if rule.props.get("forwardingRuleState", "Enabled") != "Enabled":
+                continue
+            domain = _norm(str(rule.props.get("domainName") or ""))
+            if (domain == "" or name == domain or name.endswith("." + domain)) and _labels(domain) > best_len:
+                best, best_len = (ruleset, rule), _labels(domain)
+    return best
+
+
+def _provisioned(rec: Record) -> bool:
+    state = (rec.doc.get("properties") or {}).get("provisioningState", "Succeeded")
+    return state == "Succeeded" or (state in ("Updating", "Deleting") and bool(rec.internal.get("provisioned")))
+
+
+def _walk(emu: Emulator, query: str, vnet_id: str | None, hops: int = 0) -> Resolution:
     """Follow the chain as Azure DNS does from ``vnet_id`` (None: public DNS only)."""
     current = _norm(query)
     chain = [current]
     for _ in range(MAX_CHAIN):
         hit = _linked_zone(emu, current, vnet_id) if vnet_id else None
+        rule = _linked_rule(emu, current, vnet_id) if vnet_id else None
+        if rule is not None and (hit is None or _labels(_norm(str(rule[1].props.get("domainName") or "")))
+                                 > _labels(str(hit[0].doc["name"]))):
+            forwarded = _forward(emu, current, rule[0], rule[1], hops + 1)
+            return dataclasses.replace(forwarded, query=query, chain=chain[:-1] + forwarded.chain)
         if hit is not None:
             zone, link = hit
             zname = str(zone.doc["name"]).lower()
@@ -246,6 +292,76 @@ def _walk(emu: Emulator, query: str, vnet_id: str | None) -> Resolution:
     return Resolution(query=query, chain=chain, addresses=[], servfail=True)  # CNAME loop
 
 
+def _forward(emu: Emulator, name: str, ruleset: Record, rule: Record, hops: int) -> Resolution:
+    """A forwarding rule's targets resolve ``name``, asked from the VNet of the ruleset's outbound endpoint."""
+    if hops > MAX_HOPS:
+        return Resolution(query=name, chain=[name], addresses=[], servfail=True)
+    source: str | None = None
+    for out in ruleset.props.get("dnsResolverOutboundEndpoints") or []:
+        resolver = emu.store.get(str((out or {}).get("id") or "").rsplit("/outboundEndpoints/", 1)[0])
+        if resolver is not None:
+            source = str((resolver.props.get("virtualNetwork") or {}).get("id") or "") or None
+            break
+    for target in rule.props.get("targetDnsServers") or []:
+        answer = ask_server(emu, name, str(target.get("ipAddress") or ""), source, hops)
+        if answer is not None:
+            return answer
+    return Resolution(query=name, chain=[name], addresses=[], servfail=True)
+
+
+def inbound_vnet(emu: Emulator, ip: str) -> str | None:
+    """The VNet of the DNS resolver whose inbound endpoint holds this address, or None."""
+    from plinktui.emulator.providers.dnsresolver.common import INBOUND
+
+    for rec in emu.store.of_type(INBOUND):
+        if any(str(c.get("privateIpAddress")) == ip for c in rec.props.get("ipConfigurations") or []):
+            resolver = emu.store.get(rec.id.rsplit("/inboundEndpoints/", 1)[0])
+            vnet = str(((resolver.props.get("virtualNetwork") or {}).get("id") if resolver else "") or "")
+            return vnet or None
+    return None
+
+
+def _inside_a_vnet(emu: Emulator, ip: str) -> bool:
+    addr = ipaddress.ip_address(ip) if _is_ip(ip) else None
+    if addr is None:
+        return False
+    for vnet in emu.store.of_type(VNET_TYPE):
+        for prefix in ((vnet.doc.get("properties") or {}).get("addressSpace") or {}).get("addressPrefixes") or []:
+            try:
+                if addr in ipaddress.ip_network(str(prefix), strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def ask_server(emu: Emulator, name: str, server: str, from_vnet: str | None, hops: int = 0) -> Resolution | None:
+    """What one DNS server answers for ``name`` when asked from ``from_vnet`` (None: it timed out)."""
+    from plinktui.emulator.providers.network.peerings import connected
+
+    if server == AZURE_DNS:
+        return _walk(emu, name, from_vnet, hops) if from_vnet else None
+    hub = inbound_vnet(emu, server)
+    if hub is not None:
+        if from_vnet is None or not connected(emu, from_vnet, hub):
+            return None
+        return _walk(emu, name, hub, hops)
+    view = _forwarder_vnet(emu, server)
+    if view is not None:
+        return _walk(emu, name, view, hops)
+    if _inside_a_vnet(emu, server):
+        return None  # an Azure address that serves no DNS
+    return _walk(emu, name, None, hops)  # outside Azure: the internet's answer
+
+
 def _nic_with_ip(emu: Emulator, ip: str, vnet_id: str | None = None) -> tuple[Record, str] | None:
     """(NIC, its subnet id) holding this private IP, optionally only in one VNet."""
     for nic in emu.store.of_type(NIC_TYPE):
@@ -255,6 +371,23 @@ def _nic_with_ip(emu: Emulator, ip: str, vnet_id: str | None = None) -> tuple[Re
                 continue
             subnet = str((props.get("subnet") or {}).get("id") or "")
             if vnet_id is None or subnet.lower().startswith(vnet_id.lower().rstrip("/") + "/subnets/"):
+                return nic, subnet
+    return None
+
+
+def _reachable_nic(emu: Emulator, ip: str, vnet_id: str) -> tuple[Record, str] | None:
+    """The NIC holding ``ip`` in the caller's VNet, else in a VNet peered with it ``Connected``."""
+    from plinktui.emulator.providers.network.peerings import connected
+
+    own = _nic_with_ip(emu, ip, vnet_id)
+    if own is not None:
+        return own
+    for nic in emu.store.of_type(NIC_TYPE):
+        for cfg in (nic.doc.get("properties") or {}).get("ipConfigurations") or []:
+            props = (cfg or {}).get("properties") or {}
+            subnet = str((props.get("subnet") or {}).get("id") or "")
+            if props.get("privateIPAddress") == ip and "/subnets/" in subnet \
+                    and connected(emu, vnet_id, subnet.split("/subnets/")[0]):
                 return nic, subnet
     return None
 
@@ -292,12 +425,10 @@ def resolve(emu: Emulator, name: str, vnet_id: str | None) -> Resolution:
     if vnet_id is None:
         return _walk(emu, name, None)
     for server in dns_servers(emu, vnet_id):
-        if server == AZURE_DNS:
-            return _walk(emu, name, vnet_id)
-        view = _forwarder_vnet(emu, server)
-        if view is not None:
-            return _walk(emu, name, view)
-    return Resolution(query=name, chain=[_norm(name)], addresses=[], servfail=True)
+        answer = ask_server(emu, name, server, vnet_id)
+        if answer is not None:
+            return dataclasses.replace(answer, query=name)
+    return Resolution(query=name, chain=[_norm(name)], addresses=[], servfail=True, timeout=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -367,9 +498,9 @@ def https_get(emu: Emulator, fqdn: str, path: str, *, vnet_id: str | None, sourc
     ip = res.addresses[0]
     anonymous = path.split("?", 1)[0].rstrip("/").lower() == "/healthstatus"
     if _is_private(ip):
-        hit = _nic_with_ip(emu, ip, vnet_id) if vnet_id else None
+        hit = _reachable_nic(emu, ip, vnet_id) if vnet_id else None
         if hit is None:
-            return None  # a private address outside the caller's VNet (peering is not modelled): no route
+            return None  # a private address outside the caller's VNet and its Connected peers: no route
         pe_id = ((hit[0].doc.get("properties") or {}).get("privateEndpoint") or {}).get("id")
         pe = emu.store.get(str(pe_id)) if pe_id else None
         if pe is None:

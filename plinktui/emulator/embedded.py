@@ -30,6 +30,8 @@ class DemoCloud:
     tenant_id: str
     demo_key: str
     """The demo SSH private key that the seeded jumpbox trusts (mode 0600)."""
+    subscription_ids: tuple[str, ...] = ()
+    """Every subscription of the demo tenant (the hub-spoke story has two)."""
 
 
 CLOUD_FILE = "cloud.json"
@@ -50,8 +52,11 @@ def write_cloud_file(demo_dir: os.PathLike[str] | str, identity: dict[str, objec
     os.replace(tmp, path)
 
 
+STORIES = ("setup", "hub-spoke")
+"""``plinktui demo --story``: the single-VNet setup walkthrough, or the hub-and-spoke landing zone audit."""
+
 _lock = threading.Lock()
-_future: concurrent.futures.Future[DemoCloud] | None = None
+_futures: dict[str, concurrent.futures.Future[DemoCloud]] = {}
 
 
 def _latency_scale() -> float:
@@ -62,24 +67,30 @@ def _latency_scale() -> float:
         return DEMO_LATENCY_SCALE
 
 
-def _start(latency_scale: float, ready: concurrent.futures.Future[DemoCloud]) -> None:
+def _start(latency_scale: float, ready: concurrent.futures.Future[DemoCloud], story: str = "setup") -> None:
+    from plinktui.emulator.hubspoke import seed_hubspoke
     from plinktui.emulator.seed import seed_demo
     from plinktui.emulator.server import Emulator, EmulatorConfig
 
-    demo_dir = settings.demo_dir()
+    hub_spoke = story == "hub-spoke"
+    demo_dir = settings.demo_dir() / "hub-spoke" if hub_spoke else settings.demo_dir()
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    if hub_spoke:  # the story always starts from its broken landing zone
+        (demo_dir / "state.json").unlink(missing_ok=True)
 
     def main() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        emu = Emulator(EmulatorConfig(latency_scale=latency_scale), state_path=demo_dir / "state.json",
-                       cert_dir=demo_dir)
+        emu = Emulator(EmulatorConfig(latency_scale=latency_scale, subscriptions=2 if hub_spoke else 1),
+                       state_path=demo_dir / "state.json", cert_dir=demo_dir)
 
         async def boot() -> DemoCloud:
             await emu.start()
-            key = seed_demo(emu, demo_dir)
+            key = seed_hubspoke(emu, demo_dir) if hub_spoke else seed_demo(emu, demo_dir)
             emu.store.flush()
             write_cloud_file(demo_dir, emu.identity())
-            return DemoCloud(emu.endpoint, emu.ca_cert, emu.config.subscription_id, emu.config.tenant_id, str(key))
+            return DemoCloud(emu.endpoint, emu.ca_cert, emu.config.subscription_id, emu.config.tenant_id, str(key),
+                             tuple(emu.tenancy.ids))
 
         try:
             ready.set_result(loop.run_until_complete(boot()))
@@ -97,15 +108,18 @@ def _start(latency_scale: float, ready: concurrent.futures.Future[DemoCloud]) ->
         atexit.register(stop)
         loop.run_forever()
 
-    threading.Thread(target=main, name="plinktui-demo-cloud", daemon=True).start()
+    threading.Thread(target=main, name=f"plinktui-demo-cloud-{story}", daemon=True).start()
 
 
-async def ensure_demo_cloud(latency_scale: float | None = None) -> DemoCloud:
-    """Start the demo cloud once per process (later calls, from any thread or loop, get the running one)."""
-    global _future
+async def ensure_demo_cloud(latency_scale: float | None = None, story: str = "setup") -> DemoCloud:
+    """Start the demo cloud of a story once per process (later calls, from any thread or loop, get the running one).
+
+    The hub-spoke story's cloud (two subscriptions) keeps its state in ``<demo dir>/hub-spoke``, apart from the
+    setup story's.
+    """
     with _lock:
-        if _future is None:
-            _future = concurrent.futures.Future()
-            _start(_latency_scale() if latency_scale is None else latency_scale, _future)
-        fut = _future
+        fut = _futures.get(story)
+        if fut is None:
+            fut = _futures[story] = concurrent.futures.Future()
+            _start(_latency_scale() if latency_scale is None else latency_scale, fut, story)
     return await asyncio.wait_for(asyncio.wrap_future(fut), timeout=60)

@@ -95,6 +95,11 @@ def name_of(rid: str) -> str:
     return rid.rstrip("/").rsplit("/", 1)[-1]
 
 
+MAX_TOP = 1000
+"""The largest page a ``$top`` asks for that the emulator honours (a guess: the Private DNS docs give only the
+default, 100)."""
+
+
 def paged(req: Req, items: list[Any], render: Callable[[Any], dict[str, Any]] | None = None) -> Resp:
     """One page of a list, with an absolute ``nextLink`` that keeps ``api-version``.
 
@@ -102,6 +107,11 @@ def paged(req: Req, items: list[Any], render: Callable[[Any], dict[str, Any]] | 
     page by page costs O(N) views in all, not O(N) per page.
     """
     size = req.emu.config.page_size
+    top = req.query.get("$top") or ""
+    keep = ""
+    if top.isdigit() and int(top) > 0:  # a list that takes $top (record sets, zones): that many a page, up to 1,000
+        size = min(int(top), MAX_TOP)
+        keep = f"&$top={top}"
     try:
         start = int(req.query.get("$skipToken") or req.query.get("$skiptoken") or 0)
     except ValueError:
@@ -109,7 +119,7 @@ def paged(req: Req, items: list[Any], render: Callable[[Any], dict[str, Any]] | 
     page = items[start:start + size]
     body: dict[str, Any] = {"value": [render(i) for i in page] if render else page}
     if start + size < len(items):
-        body["nextLink"] = f"{req.base_url}{req.path}?api-version={req.api_version}&$skipToken={start + size}"
+        body["nextLink"] = f"{req.base_url}{req.path}?api-version={req.api_version}{keep}&$skipToken={start + size}"
     return Resp(200, body)
 
 

@@ -47,6 +47,7 @@ SETTINGS: dict[str, Setting] = {
     "request_latency_ms": Setting(float, 0, 60_000),  # an added round trip on every request
     "page_size": Setting(int, 1, 10_000),  # items per list page: 0 would make clients page for ever
     "reader_only": Setting(bool),  # the caller has Reader rights (writes answer 403)
+    "throttle": Setting(bool),  # ARM token buckets and the Resource Graph quota (docs/tenant-scale.md)
 }
 """Everything ``POST /_emulator/config`` may set: key -> type and range."""
 

@@ -29,6 +29,8 @@ from plinktui.emulator.resource import Kind, Req, Resp, parse_id
 from plinktui.emulator.routing import Router
 from plinktui.emulator.runtime_config import SETTINGS, check_config
 from plinktui.emulator.store import Record, Store
+from plinktui.emulator.tenancy import Tenancy
+from plinktui.emulator.throttling import Throttling
 
 log = logging.getLogger("plinktui.emulator")
 
@@ -38,15 +40,17 @@ DEFAULT_TENANT = "72f988bf-0000-4000-8000-000000000001"
 LATENCY_PROFILE: dict[str, float] = {
     "resourceGroup": 0, "vnet": 4, "subnet": 3, "nsg": 3, "pip": 3, "nic": 2, "vault": 20, "zone": 30,
     "link": 30, "pe": 60, "zonegroup": 5, "lb": 5, "pls": 30, "vm": 60, "runcommand": 20, "record": 0,
-    "purge": 20,
+    "purge": 20, "dnsresolver": 30, "resolverendpoint": 30, "ruleset": 10,
 }
 """Seconds before an LRO completes at ``--latency-scale 1`` (README, "Latency profile")."""
 
-PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "deployments", "images")
+PROVIDERS = ("resources", "network", "keyvault", "privatedns", "compute", "deployments", "images",
+             "resourcegraph", "dnsresolver")
 """Provider modules under plinktui.emulator.providers; each has ``register(emu)``."""
 
 MAX_BODY = 4 * 1024 * 1024
-READ_ONLY_POSTS = ("checknameavailability",)
+READ_ONLY_POSTS = ("checknameavailability", "resources")
+"""POSTs that only read: name checks, and Resource Graph queries (``/providers/Microsoft.ResourceGraph/resources``)."""
 
 
 @dataclass
@@ -58,8 +62,16 @@ class EmulatorConfig:
     page_size: int = 100
     reader_only: bool = False
     """The caller gets Reader permissions: writes answer 403 AuthorizationFailed, permissions API says so."""
+    reader_scopes: list[str] = field(default_factory=list)
+    """Scopes (subscription or resource group ids) where the caller is only a Reader: writes there answer 403
+    AuthorizationFailed, the permissions API there says Reader, and linking a zone to a VNet there is refused with
+    LinkedAuthorizationFailed (no ``virtualNetworks/join/action``)."""
     subscription_id: str = DEFAULT_SUBSCRIPTION
     tenant_id: str = DEFAULT_TENANT
+    subscriptions: int = 1
+    """How many subscriptions the one tenant holds; the first is ``subscription_id`` (see ``tenancy``)."""
+    throttle: bool = False
+    """Model ARM's request throttling and Resource Graph's user quota (see ``throttling``)."""
     seed: int = 0
     flush_interval: float = 0.2
 
@@ -91,6 +103,8 @@ class Emulator:
         self.ops = Operations()
         self.router = Router()
         self.faults = Faults(self.config.seed)
+        self.tenancy = Tenancy(self.config)
+        self.throttling = Throttling(lambda: self.config.throttle)
         self.stats = Stats()
         self.kinds: dict[str, Kind] = {}
         self.on_start: list[Callable[[], Awaitable[None]]] = []
@@ -148,7 +162,7 @@ class Emulator:
 
     def check_scope(self, req: Req, must_exist: bool = True) -> None:
         """The subscription must be ours and the resource group (if any) must exist."""
-        if req.sub and req.sub.lower() != self.config.subscription_id.lower():
+        if req.sub and req.sub.lower() not in self.tenancy.known:
             raise errors.SubscriptionNotFound(f"The subscription '{req.sub}' could not be found.")
         if must_exist and req.rg and not self.rg_exists(req.sub, req.rg):
             raise errors.ResourceGroupNotFound(f"Resource group '{req.rg}' could not be found.")
@@ -173,9 +187,15 @@ class Emulator:
             f"The provided location '{location}' is not available for resource type '{rtype}'. "
             f"List of available regions for the resource type is '{','.join(sorted(LOCATION_NAMES))}'.")
 
+    def is_reader(self, scope: str) -> bool:
+        """Whether the caller is only a Reader at this id or scope (``reader_only`` or a ``reader_scopes`` prefix)."""
+        low = scope.lower().rstrip("/") + "/"
+        return self.config.reader_only or any(low.startswith(s.lower().rstrip("/") + "/")
+                                              for s in self.config.reader_scopes)
+
     def check_write_allowed(self, req: Req) -> None:
-        """Reader-only mode refuses every write with ARM's AuthorizationFailed."""
-        if self.config.reader_only:
+        """Reader-only mode (or a Reader scope) refuses every write with ARM's AuthorizationFailed."""
+        if self.is_reader(req.path):
             action = f"{req.method.lower()}"
             raise errors.AuthorizationFailed(
                 "The client 'plinktui-demo-user' with object id '00000000-0000-0000-0000-0000000000aa' does not have "
@@ -348,6 +368,7 @@ class Emulator:
             "endpoint": self.endpoint,
             "ca_cert": self.ca_cert,
             "subscription_id": self.config.subscription_id,
+            "subscription_ids": self.tenancy.ids,
             "tenant_id": self.config.tenant_id,
             "ssh": {"host": "127.0.0.1", "map": f"{self.endpoint}/_emulator/ssh",
                     "how": "GET the map (no auth) for each demo VM's loopback port, keyed by public IP and VM id"},
@@ -355,6 +376,7 @@ class Emulator:
             "identity_header": self.signin["identity_header"],
             "latency_scale": self.config.latency_scale,
             "reader_only": self.config.reader_only,
+            "throttle": self.config.throttle,
             "stats": self.stats.as_dict(),
         }
 
@@ -394,6 +416,8 @@ class Emulator:
                     return web.json_response({"error": {"code": "InvalidConfig", "message": str(exc)}}, status=400)
                 for key, value in values.items():
                     setattr(self.config, key, value)
+                if values.get("throttle"):
+                    self.throttling.reset()  # full buckets when throttling is switched on
             return web.json_response({k: getattr(self.config, k) for k in SETTINGS})
         return web.json_response({"error": {"code": "NotFound", "message": f"No control endpoint {path}"}},
                                  status=404)
@@ -454,6 +478,7 @@ class Emulator:
                 "The api-version query parameter (?api-version=) is required for all requests.")
         if self.config.request_latency_ms > 0:
             await asyncio.sleep(self.config.request_latency_ms / 1000.0)
+        limits = self.throttling.admit(method, request.path, auth)
         rule = self.faults.pick("request", method, request.path)
         if rule is not None:
             self._inject(request, rule)
@@ -485,6 +510,7 @@ class Emulator:
         req = Req(self, method, request.path, params, dict(request.query), body, dict(request.headers), base,
                   api_version)
         resp = await route.handler(req)
+        resp.headers.update(limits)
         if rule is None:
             after = self.faults.pick("response", method, request.path)
             if after is not None and request.transport is not None:

@@ -48,6 +48,11 @@ class Resolution:
     addresses: list[str]  # A records of the last name (empty when nxdomain)
     nxdomain: bool = False  # NXDOMAIN for the last name in the chain (e.g. missing from a linked private zone)
     servfail: bool = False  # resolver failure (e.g. custom DNS server unreachable)
+    timeout: bool = False  # no DNS server answered at all (servfail is set too): the tools say "timed out"
+
+
+TIMED_OUT = ";; connection timed out; no servers could be reached"
+"""What the BIND tools (host, nslookup, dig) print when no DNS server answers."""
 
 
 @dataclass
@@ -334,6 +339,8 @@ def _cmd_host(args: list[str], vm: VmView) -> tuple[str, str, int]:
     if len(names) != 1:
         return "", "Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n", 1
     res = vm.resolve(names[0])
+    if res.timeout:
+        return f"{TIMED_OUT}\n", "", 1
     if res.servfail:
         return f"Host {names[0]} not found: 2(SERVFAIL)\n", "", 1
     if res.nxdomain:
@@ -351,6 +358,8 @@ def _cmd_nslookup(args: list[str], vm: VmView) -> tuple[str, str, int]:
     server = STUB_RESOLVER  # nslookup asks the resolver /etc/resolv.conf names: systemd-resolved's stub
     head = f"Server:\t\t{server}\nAddress:\t{server}#53\n\n"
     res = vm.resolve(names[0])
+    if res.timeout:
+        return f"{TIMED_OUT}\n\n", "", 1
     if res.servfail:
         return head + f"** server can't find {names[0]}: SERVFAIL\n\n", "", 1
     if res.nxdomain:
@@ -368,6 +377,8 @@ def _cmd_dig(args: list[str], vm: VmView) -> tuple[str, str, int]:
     if "+short" not in args or len(names) != 1:
         return "", "dig: only 'dig +short NAME' is available on this demo VM\n", 1
     res = vm.resolve(names[0])
+    if res.timeout:
+        return f"{TIMED_OUT}\n", "", 9  # dig's exit status when no reply came
     if res.servfail or res.nxdomain:
         return "", "", 0  # dig +short prints nothing for NXDOMAIN/SERVFAIL and still exits 0
     out = [f"{alias}." for alias in res.chain[1:]] + list(res.addresses)

@@ -95,6 +95,7 @@ class Placement:
     deps: tuple[str, ...] = ()
     mode: str = "create"  # a dag.NodeMode
     weight: float | None = None  # None: the kind's latency
+    target: str | None = None  # what the node points at when not the plan's own resource (a zone link to a hub VNet)
 
 
 Getter = Callable[["Context", "Node"], Awaitable[Any]]

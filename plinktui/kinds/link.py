@@ -1,4 +1,9 @@
-"""The zone's link to the VNet (an existing link from the zone to this VNet is reused under its own name)."""
+"""The zone's link to the VNet (an existing link from the zone to this VNet is reused under its own name).
+
+In a hub-and-spoke whose VNet resolves through a peered hub's resolver, the link goes to the hub VNet (the node's
+``target``); without permission on the hub the plan has no link node and the run ends with the command for the hub's
+owner (``Facts.hub_link_command``).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,17 @@ if TYPE_CHECKING:
     from plinktui.plan import Plan
 
 
-def _place(plan: Plan, facts: Facts, g: Graph) -> Placement:
+def hub_blocked(facts: Facts) -> bool:
+    """The zone must be linked to a hub the caller may not write to: no link node; the hub's owner links it."""
+    return bool(facts.hub_link_command) and not facts.existing_link
+
+
+def _place(plan: Plan, facts: Facts, g: Graph) -> Placement | None:
     if facts.existing_link:
         return Placement(facts.existing_link, mode="reuse")
-    return Placement(plan.dns.link_name, ("zone", "vnet"))
+    if hub_blocked(facts):
+        return None
+    return Placement(plan.dns.link_name, ("zone", "vnet"), target=facts.dns_hub_vnet_id)
 
 
 async def _get(c: Context, n: Node) -> Any:
@@ -26,7 +38,7 @@ async def _get(c: Context, n: Node) -> Any:
 async def _put(c: Context, n: Node) -> Any:
     return await c.dns.virtual_network_links.begin_create_or_update(
         c.zone_scope[1], c.plan.dns.zone, n.name, {"location": "global", "tags": c.tags, "properties": {
-            "virtualNetwork": {"id": c.vnet_id}, "registrationEnabled": False}}, **c.lro_kw)
+            "virtualNetwork": {"id": n.target or c.vnet_id}, "registrationEnabled": False}}, **c.lro_kw)
 
 
 async def _delete(c: Context, n: Node) -> None:

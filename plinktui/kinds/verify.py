@@ -147,7 +147,7 @@ async def verify_step(ctx: Context, node: Node) -> None:
 
 
 def _place(plan: Plan, facts: Facts, g: Graph) -> Placement:
-    deps = ("zone_group", "link") + (("vm",) if "vm" in g else ())
+    deps = ("zone_group",) + tuple(k for k in ("link", "vm") if k in g)  # no link when the hub's owner makes it
     weight = PROBE_LATENCY if plan.vault.effective_public_access == "DisabledAfterVerify" else None
     return Placement("private path", deps, mode="step", weight=weight)
 

@@ -5,8 +5,27 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Label, RadioButton, RadioSet
+from textual.widgets import Checkbox, Label, RadioButton, RadioSet
+
+
+class MarkedRadioButton(RadioButton):
+    """A radio button whose state shows in its shape, not only its colour: ● chosen, ○ not."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "●" if self.value else "○"
+        return super()._button
+
+
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose state shows in its shape, not only its colour: X checked, blank not."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
 
 
 class Choice(Vertical):
@@ -41,7 +60,7 @@ class Choice(Vertical):
         yield Label(self.label)
         with RadioSet():
             for key, text in self.options:
-                yield RadioButton(text, value=key == self._value, name=key)
+                yield MarkedRadioButton(text, value=key == self._value, name=key)
 
     @property
     def value(self) -> str:

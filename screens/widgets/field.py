@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from textual import on
@@ -12,6 +13,8 @@ from textual.widgets import Input, Label, Static
 
 from screens import safe
 from screens.validators import Check, FieldValidator
+
+PLAN_KEY = re.compile(r"^[a-z_]+(\.[a-z_]+)+: ")
 
 
 class ValidatedField(Vertical):
@@ -78,7 +81,14 @@ class ValidatedField(Vertical):
 
     def _check(self, text: str) -> tuple[bool, str]:
         res = self.validator.validate(text)
-        return res.is_valid, "; ".join(res.failure_descriptions)
+        # The core's messages start with the plan key ("network.subnet_prefix: ..."): right in a plan file's error,
+        # noise under a field that has its own label.
+        return res.is_valid, "; ".join(PLAN_KEY.sub("", m, count=1) for m in res.failure_descriptions)
+
+    def revalidate(self) -> None:
+        """Check the current text again (the check depends on other choices, e.g. the VNet)."""
+        self._show(self.input.value)
+        self.post_message(self.Updated(self))
 
     def _show(self, text: str) -> None:
         ok, msg = self._check(text.strip())

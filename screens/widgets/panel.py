@@ -42,7 +42,11 @@ class StepHeader(Static):
         self.current = current
 
     def render(self) -> str:
-        parts = []
-        for key, label in STEPS:
-            parts.append(f"[b reverse] {label} [/]" if key == self.current else f" {label} ")
-        return "plinktui ›" + "›".join(parts)
+        full = "plinktui ›" + "›".join(f"[b reverse] {label} [/]" if key == self.current else f" {label} "
+                                       for key, label in STEPS)
+        width = self.content_size.width or self.app.size.width
+        if len("plinktui ›" + "›".join(f" {label} " for _key, label in STEPS)) <= width:
+            return full
+        # Narrow terminal: the step's number and name instead of a breadcrumb cut mid-word.
+        index = next((i for i, (key, _label) in enumerate(STEPS) if key == self.current), 0)
+        return f"plinktui › step {index + 1} of {len(STEPS)}: [b reverse] {STEPS[index][1]} [/]"

@@ -287,6 +287,12 @@ class Links(PrivateDnsOperation, Kind):
         if vnet is None or str(vnet.doc.get("type", "")).lower() != "microsoft.network/virtualnetworks":
             raise errors.ArmError(f"Virtual network '{vnet_id}' was not found or is not a virtual network.",
                                   code="BadRequest")
+        if self.emu.is_reader(vnet.id):
+            raise errors.ArmError(
+                f"The client has permission to perform action 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/"
+                f"write' on scope '{rid}', however the current tenant is not authorized to access linked "
+                f"subscription or resource '{vnet.id}': it needs 'Microsoft.Network/virtualNetworks/join/action'.",
+                code="LinkedAuthorizationFailed", status=403)
         if existing is not None:
             old = str((existing.props.get("virtualNetwork") or {}).get("id") or "")
             if old.lower() != vnet.id.lower():

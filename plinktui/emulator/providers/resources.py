@@ -107,19 +107,13 @@ def register(emu: Emulator) -> None:
     router = emu.router
     cfg = emu.config
 
-    def sub_doc() -> dict[str, Any]:
-        return {"id": f"/subscriptions/{cfg.subscription_id}", "subscriptionId": cfg.subscription_id,
-                "tenantId": cfg.tenant_id, "displayName": "plinktui demo subscription", "state": "Enabled",
-                "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01",
-                                         "spendingLimit": "Off"},
-                "authorizationSource": "RoleBased"}
-
     async def list_subs(req: Req) -> Resp:
-        return paged(req, [sub_doc()])
+        return paged(req, [emu.tenancy.subscription_doc(s) for s in emu.tenancy.ids])
 
     async def get_sub(req: Req) -> Resp:
         emu.check_scope(req)
-        return Resp(200, sub_doc())
+        canonical = next(s for s in emu.tenancy.ids if s.lower() == req.sub.lower())
+        return Resp(200, emu.tenancy.subscription_doc(canonical))
 
     async def list_locations(req: Req) -> Resp:
         emu.check_scope(req)
@@ -185,7 +179,8 @@ def register(emu: Emulator) -> None:
     # -- permissions (Microsoft.Authorization) --------------------------------------------------------------------
     async def permissions(req: Req) -> Resp:
         emu.check_scope(req)
-        return Resp(200, {"value": [READER if cfg.reader_only else CONTRIBUTOR]})
+        return Resp(200, {"value": [READER if emu.is_reader(req.path.split("/providers/Microsoft.Authorization")[0])
+                                    else CONTRIBUTOR]})
 
     router.add("GET", "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Authorization/permissions",
                permissions)

@@ -4,7 +4,7 @@ sends).
 
 One module per resource kind, as moto lays out a service: ``vnets`` (VNets, subnets), ``interfaces`` (NICs, public
 IPs, NSGs), ``endpoints`` (private endpoints, DNS zone groups), ``linkservices`` (load balancers, Private Link
-Services); ``common`` holds the shared address bookkeeping and Azure's error wording; address arithmetic is in
+Services), ``peerings`` (VNet peerings); ``common`` holds the shared address bookkeeping and Azure's error wording; address arithmetic is in
 ``plinktui.emulator.cidr``.
 """
 
@@ -16,6 +16,7 @@ from plinktui.emulator.providers.network.common import NetworkKind
 from plinktui.emulator.providers.network.endpoints import PrivateDnsZoneGroups, PrivateEndpoints
 from plinktui.emulator.providers.network.interfaces import NetworkInterfaces, NetworkSecurityGroups, PublicIPAddresses
 from plinktui.emulator.providers.network.linkservices import LoadBalancers, PrivateLinkServices, register_connections
+from plinktui.emulator.providers.network.peerings import VirtualNetworkPeerings
 from plinktui.emulator.providers.network.vnets import Subnets, VirtualNetworks
 from plinktui.emulator.resource import Req, Resp, mount, paged_view
 
@@ -27,7 +28,7 @@ def register(emu: Emulator) -> None:
     """Mount the Microsoft.Network routes."""
     kinds = [cls(emu) for cls in (VirtualNetworks, Subnets, NetworkInterfaces, PublicIPAddresses,
                                   NetworkSecurityGroups, PrivateEndpoints, PrivateDnsZoneGroups, LoadBalancers,
-                                  PrivateLinkServices)]
+                                  VirtualNetworkPeerings, PrivateLinkServices)]
     for kind in kinds:
         mount(emu, kind)
         if getattr(kind, "sub_list", ""):

@@ -142,18 +142,20 @@ def reserved_in_subnet(subnet_doc: dict[str, Any], ip: str) -> bool:
 
 def subnet_users(emu: Emulator, subnet_id: str) -> list[tuple[str, str | None]]:
     """Every IP configuration in the subnet: ``(ipconfig id, private IP or None)`` from NICs and load balancers."""
-    out: list[tuple[str, str | None]] = []
-    for rec in emu.store.of_type(NIC):
-        for ipc in rec.props.get("ipConfigurations") or []:
-            p = ipc.get("properties") or {}
-            if same_id(ref(p.get("subnet")), subnet_id):
-                out.append((ipc["id"], p.get("privateIPAddress")))
-    for rec in emu.store.of_type(LB):
-        for fe in rec.props.get("frontendIPConfigurations") or []:
-            p = fe.get("properties") or {}
-            if same_id(ref(p.get("subnet")), subnet_id):
-                out.append((fe["id"], p.get("privateIPAddress")))
-    return out
+
+    def build() -> dict[str, list[tuple[str, str | None]]]:
+        index: dict[str, list[tuple[str, str | None]]] = {}
+        for rtype, key in ((NIC, "ipConfigurations"), (LB, "frontendIPConfigurations")):
+            for rec in emu.store.of_type(rtype):
+                for ipc in rec.props.get(key) or []:
+                    p = ipc.get("properties") or {}
+                    subnet = ref(p.get("subnet"))
+                    if subnet:
+                        index.setdefault(subnet.lower(), []).append((ipc["id"], p.get("privateIPAddress")))
+        return index
+
+    # One index per state version: listing N VNets (or a Resource Graph table) costs one pass, not one per subnet.
+    return list(emu.store.derived("network.subnet_users", build).get(subnet_id.lower(), []))
 
 
 def taken_ips(emu: Emulator, subnet_id: str, except_owner: str | None = None) -> dict[str, str]:
@@ -165,7 +167,15 @@ def taken_ips(emu: Emulator, subnet_id: str, except_owner: str | None = None) ->
 
 def endpoints_in_subnet(emu: Emulator, subnet_id: str) -> list[str]:
     """Ids of the private endpoints placed in the subnet."""
-    return [rec.id for rec in emu.store.of_type(PE) if same_id(ref(rec.props.get("subnet")), subnet_id)]
+    def build() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for rec in emu.store.of_type(PE):
+            subnet = ref(rec.props.get("subnet"))
+            if subnet:
+                index.setdefault(subnet.lower(), []).append(rec.id)
+        return index
+
+    return list(emu.store.derived("network.endpoints_in_subnet", build).get(subnet_id.lower(), []))
 
 
 def services_in_subnet(emu: Emulator, subnet_id: str) -> list[str]:

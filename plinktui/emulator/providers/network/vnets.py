@@ -71,7 +71,8 @@ def in_use_error(subnet_name: str, user: str) -> errors.ArmError:
 
 
 def first_user(emu: Any, subnet_id: str) -> str | None:
-    """Something that uses the subnet (an ipconfig, a private endpoint, a Private Link Service), or None."""
+    """Something that uses the subnet (an ipconfig, a private endpoint, a Private Link Service, a DNS resolver
+    endpoint), or None."""
     users = subnet_users(emu, subnet_id)
     if users:
         return users[0][0]
@@ -79,7 +80,12 @@ def first_user(emu: Any, subnet_id: str) -> str | None:
     if pes:
         return pes[0]
     services = services_in_subnet(emu, subnet_id)
-    return services[0] if services else None
+    if services:
+        return services[0]
+    from plinktui.emulator.providers.dnsresolver.common import INBOUND, OUTBOUND, endpoint_subnets
+
+    return next((rec.id for rtype in (INBOUND, OUTBOUND) for rec in emu.store.of_type(rtype)
+                 if any(s.lower() == subnet_id.lower() for s in endpoint_subnets(rec))), None)
 
 
 def parse_space(vnet_id: str, props: dict[str, Any]) -> list[cidr.Network]:
@@ -198,6 +204,7 @@ class VirtualNetworks(NetworkKind):
             if cidr.parse_address(server) is None:
                 raise bad("InvalidRequestFormat", f"Cannot parse the request: '{server}' is not a valid DNS server "
                                                   "IP address.")
+        props.pop("virtualNetworkPeerings", None)  # peerings are their own records (guess: a PUT keeps them)
         items = props.pop("subnets", None) or []
         if not isinstance(items, list):
             raise errors.InvalidRequestContent("The 'subnets' member must be an array.")
@@ -250,15 +257,20 @@ class VirtualNetworks(NetworkKind):
                 raise in_use_error(name_of(sub.id), user)
 
     def on_delete(self, rec: Record) -> None:
+        from plinktui.emulator.providers.network.peerings import on_vnet_deleted
+
         for sub in self.emu.store.children(rec.id, SUBNET):
             self.emu.store.delete(sub.id)
+        on_vnet_deleted(self.emu, rec.id)
 
     def view(self, req: Req | None, rec: Record) -> dict[str, Any]:
         doc = copy.deepcopy(rec.doc)
         props = doc.setdefault("properties", {})
         props.pop("subnets", None)
         props["subnets"] = [subnet_view(self.emu, s) for s in self.emu.store.children(rec.id, SUBNET)]
-        props.setdefault("virtualNetworkPeerings", [])
+        from plinktui.emulator.providers.network.peerings import peerings_of
+
+        props["virtualNetworkPeerings"] = peerings_of(self.emu, rec.id)
         return doc
 
 
