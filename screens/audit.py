@@ -289,7 +289,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
 
     def _show_banner(self) -> None:
         banner, self.selected = proof_banner(self.result, self.selected)
-        self.query_one("#banner", Static).update(safe.text(banner))  # names and notes from the subscription
+        # names and notes from the subscription: each line shown literally, the line break kept
+        self.query_one("#banner", Static).update(safe.join_lines(banner.split("\n")))
 
     def _tab_counts(self) -> None:
         """Counts on the tabs: endpoints, DNS checks, resolution paths, findings (errors first)."""

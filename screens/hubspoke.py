@@ -109,8 +109,7 @@ class HubSpokeScreen(Screen[None]):
         table.clear(columns=True)
         table.add_columns(*rows[0])
         for r in rows[1:]:
-            cells: list[Any] = [*safe.row(r[:4]), safe.text(r[4], style=VERDICT_STYLE.get(r[4], "")), safe.text(r[5])]
-            table.add_row(*cells)
+            table.add_row(*safe.row(r[:4]), safe.text(r[4], style=VERDICT_STYLE.get(r[4], "")), safe.text(r[5]))
         proven, broken = proven_vnets(result)
         spokes = sorted({r[0] for r in rows[1:] if "spoke" in r[0]})
         head = (f"{len([v for v in spokes if v in proven])} of {len(spokes)} spokes proven private"

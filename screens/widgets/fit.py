@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from screens import safe
+
 NARROW_WIDTH = 100
 """Below this many columns the explanation panel collapses and tables keep the most important columns first."""
 MIN_WIDTH = 60
@@ -45,4 +47,4 @@ class TooSmall(Static):
     def refresh_size(self) -> None:
         """Say the current size."""
         width, height = self.app.size
-        self.update(too_small_text(width, height))
+        self.update(safe.text(too_small_text(width, height)))
