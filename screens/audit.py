@@ -28,6 +28,7 @@ TABLES = {"endpoints": ("verdict", "endpoint", "connection", "private IP", "FQDN
 TAB_TITLES = {"endpoints": "Endpoints & NICs", "dns": "DNS checks", "paths": "VNet × endpoint", "findings": "Findings"}
 EMPTY = {"endpoints": "No private endpoint in this scope.",
          "dns": "No DNS check ran (no VM to probe from, or no endpoint to probe).",
+         "paths": "No resolution path to show (no VNet or no private endpoint in this scope).",
          "findings": "No findings: every check passed."}
 
 FILL_CHUNK = 1000

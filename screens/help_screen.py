@@ -19,6 +19,7 @@ GLOBAL_KEYS = """\
 | `s` `u` | welcome: start a setup / audit this subscription |
 | `m` `t` | welcome: resume / tear down the chosen run (only when there are runs) |
 | `p` `w` | review: provision (asks first) / save the plan to the plans folder |
+| `x` | review: export the plan as an ARM template |
 | `r` `l` `t` | provision, after a failure: retry / resume later / tear down |
 | `y` `n` | confirmations: yes / no |
 | `c` | audit: copy the highlighted finding's az command |
@@ -29,6 +30,7 @@ GLOBAL_KEYS = """\
 | `/` | filter the audit tables |
 | `r` | re-run the audit and probes |
 | `e` | export the audit (JSON, Markdown, SARIF, SVG) |
+| `f` | hub-and-spoke story: apply the fix |
 | `ctrl+t` | light / dark theme |
 | `space` / `a` | autopilot: continue / toggle auto-advance |
 | `R` | demo: reset the demo cloud (teardown + purge) |

@@ -342,7 +342,7 @@ async def test_teardown_says_it_is_running_for_as_long_as_it_runs(monkeypatch) -
     release = asyncio.Event()
 
     class Result:
-        deleted, kept, failed, ok = ["a", "b"], [], {}, True
+        deleted, kept, failed, ok, reasons = ["a", "b"], [], {}, True, {}
 
     async def slow_teardown(gw, run_id, emit, purge=True):
         await release.wait()
