@@ -334,7 +334,7 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
             subs = await list_subscriptions(gw)
         else:
             subs = list(dict.fromkeys(subscriptions or [gw.subscription_id]))
-        gws = [gw if s == getattr(gw.target, "subscription_id", None) else gw.for_subscription(s) for s in subs]
+        gws = [gw.at(s) for s in subs]
         sub_gw = {s.lower(): g for s, g in zip(subs, gws, strict=True)}
         stats.inventory = choose_inventory(inventory, subscriptions=len(subs), all_subscriptions=all_subscriptions,
                                            management_group=management_group)

@@ -41,7 +41,7 @@ async def apply(gw: Any, command: str) -> list[str]:
     done = []
     for words in commands(command):
         o = _opts(words)
-        g = gw.for_subscription(o["subscription"]) if o.get("subscription") else gw
+        g = gw.at(o.get("subscription"))
         head = words[:5]
         if head[:4] == ["az", "network", "vnet", "peering"] and words[4] in ("create", "delete"):
             ops = g.network.virtual_network_peerings

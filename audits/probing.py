@@ -117,7 +117,7 @@ def _expectations(targets: list[ProbeTarget]) -> list[Any]:
 def _vm_gateway(gw: Any, vm: Vm) -> Any:
     """The gateway of the VM's own subscription (Run Command is a call on the VM's subscription)."""
     sub = sub_of(vm.id)
-    return gw.for_subscription(sub) if sub and sub.lower() != str(gw.subscription_id).lower() else gw
+    return gw.at(sub)
 
 
 async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str) -> list[Any]:

@@ -342,6 +342,16 @@ class Gateway:
         self._shared["children"].append(child)
         return child
 
+    def at(self, subscription_id: str | None) -> Gateway:
+        """The gateway for ``subscription_id``: this one when it is ours (or None), else one derived from it and
+        kept, so every caller in that subscription shares its clients."""
+        if not subscription_id or subscription_id.lower() == (self.target.subscription_id or "").lower():
+            return self
+        known: dict[str, Gateway] = self._shared.setdefault("at", {})
+        if subscription_id.lower() not in known:
+            known[subscription_id.lower()] = self.for_subscription(subscription_id)
+        return known[subscription_id.lower()]
+
     def _credential(self) -> Any:
         if self._shared["credential"] is None:
             if self.target.is_emulator:

@@ -7,37 +7,20 @@ and "what to run first" (longest remaining path), so a bounded pool still finish
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
+from plinktui.kinds import kind, kinds
+from plinktui.kinds.zone_group import ZONE_GROUP_NAME as ZONE_GROUP_NAME  # the export names the group too
 from plinktui.plan import Plan
 
-# Seconds an LRO takes in the emulator's latency profile (README, "Latency profile"), also a fair guide to real Azure.
-LATENCY_PROFILE: dict[str, float] = {
-    "rg": 0, "vnet": 4, "subnet": 3, "pls_subnet": 3, "nsg": 3, "pip": 3, "nic": 2, "vault": 20, "zone": 30,
-    "link": 30, "pe": 60, "zone_group": 5, "lb": 5, "pls": 30, "vm": 60, "verify": 0, "probe": 20,
-}
 
-RTYPES: dict[str, str] = {
-    "rg": "Microsoft.Resources/resourceGroups",
-    "vnet": "Microsoft.Network/virtualNetworks",
-    "subnet": "Microsoft.Network/virtualNetworks/subnets",
-    "pls_subnet": "Microsoft.Network/virtualNetworks/subnets",
-    "vault": "Microsoft.KeyVault/vaults",
-    "zone": "Microsoft.Network/privateDnsZones",
-    "link": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
-    "pe": "Microsoft.Network/privateEndpoints",
-    "zone_group": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
-    "nsg": "Microsoft.Network/networkSecurityGroups",
-    "pip": "Microsoft.Network/publicIPAddresses",
-    "nic": "Microsoft.Network/networkInterfaces",
-    "vm": "Microsoft.Compute/virtualMachines",
-    "lb": "Microsoft.Network/loadBalancers",
-    "pls": "Microsoft.Network/privateLinkServices",
-    "verify": "plinktui/verify",
-}
+class NodeMode(StrEnum):
+    """How a run treats a node."""
 
-ZONE_GROUP_NAME = "default"
+    CREATE = "create"  # plinktui creates and owns it
+    REUSE = "reuse"  # exists already: used, never modified or deleted
+    STEP = "step"  # not a resource (the verification)
 
 
 @dataclass
@@ -49,7 +32,7 @@ class Node:
         rtype: the ARM resource type (or ``plinktui/verify``).
         name: the resource's name.
         deps: keys this node waits for.
-        mode: ``create`` (plinktui creates and owns it), ``reuse`` (exists, never modified) or ``step``.
+        mode: a :class:`NodeMode`: ``create``, ``reuse`` or ``step``.
         weight: expected duration in latency-profile seconds.
     """
 
@@ -57,7 +40,7 @@ class Node:
     rtype: str
     name: str
     deps: tuple[str, ...] = ()
-    mode: str = "create"
+    mode: str = NodeMode.CREATE
     weight: float = 0.0
     target: str | None = None
     """What the node points at when it is not the plan's own resource (a zone link to a hub VNet)."""
@@ -75,6 +58,7 @@ class Facts:
     zone_reason: str = ""  # why that zone (shown in Review, setup output and the DNS screen)
     subnet_exists: bool = False  # the plan names a subnet that already exists: used, never created or owned
     pls_subnet_exists: bool = False
+    absent: set[str] = field(default_factory=set)  # node keys preflight read as missing (apply skips that GET)
     dns_hub_vnet_id: str | None = None
     """The VNet whose resolver answers for ours (its DNS server is that resolver's inbound endpoint): the zone is
     linked to it, not to our VNet."""
@@ -175,76 +159,30 @@ class Graph:
         return sum(self.durations(weights).values())
 
 
-def _node(key: str, name: str, deps: Iterable[str] = (), mode: str = "create") -> Node:
-    return Node(key=key, rtype=RTYPES[key], name=name, deps=tuple(deps), mode=mode, weight=LATENCY_PROFILE[key])
-
-
 def build_graph(plan: Plan, facts: Facts | None = None) -> Graph:
-    """Turn a plan into its resource graph.
+    """Turn a plan into its resource graph: every registered kind places (at most) one node, in rank order.
 
     The subnet is created inline in the VNet PUT when both are new (one LRO instead of two). Reused resources
     (an existing VNet, subnet, vault, zone or link) appear as ``reuse`` nodes so dependents can wait on them.
     """
     facts = facts or Facts()
     g = Graph()
-    net, vm, pls = plan.network, plan.test_vm, plan.private_link_service
-    g.add(_node("rg", plan.resource_group, mode="create"))
-
-    if net.new_vnet:
-        g.add(_node("vnet", net.vnet_name, ["rg"]))
-        subnet_key = "vnet"
-    else:
-        g.add(_node("vnet", net.vnet_name, mode="reuse"))
-        if facts.subnet_exists or not net.new_subnet:
-            g.add(_node("subnet", net.subnet, mode="reuse"))  # someone else's subnet: used, never owned
-        else:
-            g.add(_node("subnet", net.subnet, ["vnet"]))
-        subnet_key = "subnet"
-
-    if plan.vault.existing:
-        g.add(_node("vault", plan.vault.vault_name, mode="reuse"))
-    else:
-        g.add(_node("vault", plan.vault.vault_name, ["rg"]))
-
-    zone_deps = ["rg"] if plan.zone_resource_group == plan.resource_group and not plan.dns.zone_id else []
-    zone_mode = "reuse" if (facts.zone_exists and plan.dns.create_zone != "always") or \
-        plan.dns.create_zone == "never" or plan.dns.zone_id else "create"
-    g.add(_node("zone", plan.dns.zone, zone_deps if zone_mode == "create" else (), mode=zone_mode))
-    hub_blocked = bool(facts.hub_link_command) and not facts.existing_link
-    if facts.existing_link:
-        g.add(_node("link", facts.existing_link, mode="reuse"))
-    elif not hub_blocked:
-        link = g.add(_node("link", plan.dns.link_name, ["zone", "vnet"]))
-        link.target = facts.dns_hub_vnet_id
-
-    g.add(_node("pe", plan.private_endpoint.name, ["rg", subnet_key, "vault"]))
-    g.add(_node("zone_group", ZONE_GROUP_NAME, ["pe", "zone"]))
-    verify_deps = ["zone_group"] if hub_blocked else ["zone_group", "link"]
-
-    if vm.enabled:
-        g.add(_node("nsg", vm.nsg_name, ["rg"]))
-        g.add(_node("pip", vm.pip_name, ["rg"]))
-        g.add(_node("nic", vm.nic_name, [subnet_key, "nsg", "pip"]))
-        g.add(_node("vm", vm.name, ["nic"]))
-        verify_deps.append("vm")
-
-    if pls.enabled:
-        if net.new_vnet:
-            pls_subnet_key = "vnet"  # created inline with the VNet
-        else:
-            if facts.pls_subnet_exists:
-                g.add(_node("pls_subnet", pls.subnet, mode="reuse"))
-            else:
-                g.add(_node("pls_subnet", pls.subnet, ["vnet"] + (["subnet"] if g["subnet"].mode == "create" else [])))
-            pls_subnet_key = "pls_subnet"
-        g.add(_node("lb", f"lb-{plan.name}", ["rg", pls_subnet_key]))
-        g.add(_node("pls", f"pls-{plan.name}", ["lb"]))
-
-    verify = _node("verify", "private path", verify_deps, mode="step")
-    if plan.vault.effective_public_access == "DisabledAfterVerify":
-        verify.weight = LATENCY_PROFILE["probe"]  # the in-VNet DNS probe runs before public access goes off
-    g.add(verify)
+    for k in kinds():
+        spot = k.place(plan, facts, g)
+        if spot is not None:
+            g.add(Node(key=k.key, rtype=k.arm_type, name=spot.name, deps=tuple(spot.deps), mode=NodeMode(spot.mode),
+                       weight=k.latency if spot.weight is None else spot.weight, target=spot.target))
     return g
+
+
+def latency_profile() -> dict[str, float]:
+    """Seconds each kind's LRO takes in the latency profile (README, "Latency profile")."""
+    return {k.key: k.latency for k in kinds()}
+
+
+def rtype(key: str) -> str:
+    """The ARM type of the node kind ``key``."""
+    return kind(key).arm_type
 
 
 def existing_lines(plan: Plan, graph: Graph, facts: Facts) -> list[str]:

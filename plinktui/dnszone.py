@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plinktui import validation as v
 from plinktui.plan import Plan
 from plinktui.sdkjson import as_json as _json
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 ZONES = "Microsoft.Network/privateDnsZones"
 
@@ -69,7 +72,7 @@ def _is_404(exc: BaseException) -> bool:
     return getattr(exc, "status_code", None) == 404
 
 
-async def _subscriptions(gw: Any) -> list[str]:
+async def _subscriptions(gw: Gateway) -> list[str]:
     """Every subscription the caller can read (the session's own first); just it when the list is refused."""
     own = gw.subscription_id
     out = [own]
@@ -83,12 +86,11 @@ async def _subscriptions(gw: Any) -> list[str]:
     return out
 
 
-def _client(gw: Any, subscription: str) -> Any:
-    return gw.privatedns if subscription.lower() == gw.subscription_id.lower() else \
-        gw.for_subscription(subscription).privatedns
+def _client(gw: Gateway, subscription: str) -> Any:
+    return gw.at(subscription).privatedns
 
 
-async def _zones_named(gw: Any, subscription: str, zone: str) -> list[dict[str, Any]]:
+async def _zones_named(gw: Gateway, subscription: str, zone: str) -> list[dict[str, Any]]:
     try:
         zones = [_json(x) async for x in _client(gw, subscription).private_zones.list()]
         return [z for z in zones if (z.get("name") or "").rstrip(".").lower() == zone.lower()]
@@ -96,7 +98,7 @@ async def _zones_named(gw: Any, subscription: str, zone: str) -> list[dict[str, 
         return []
 
 
-async def _links(gw: Any, zone_id: str) -> list[dict[str, Any]]:
+async def _links(gw: Gateway, zone_id: str) -> list[dict[str, Any]]:
     sub, rg, _, name = v.parse_arm_id(zone_id) or ("", "", "", "")
     return [_json(x) async for x in _client(gw, sub).virtual_network_links.list(rg, name)]
 
@@ -110,7 +112,7 @@ def _tag(obj: dict[str, Any]) -> str | None:
     return (obj.get("tags") or {}).get("plinktui-run")
 
 
-async def choose_zone(gw: Any, plan: Plan, vnet_id: str, *, run_id: str | None = None) -> ZoneChoice:
+async def choose_zone(gw: Gateway, plan: Plan, vnet_id: str, *, run_id: str | None = None) -> ZoneChoice:
     """Find the zone the plan should use (see the module docstring). Read-only; never raises for a 404."""
     dns = plan.dns
     home = zone_id_for(gw.subscription_id, plan.zone_resource_group, dns.zone)

@@ -24,15 +24,41 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 VERSION = 1
 
-# Run states. "running" in a file whose lock is free means the process died: shown as "interrupted".
-RUN_STATES = ("running", "succeeded", "failed", "cancelled", "interrupted", "tearing_down", "torn_down")
-# Resource states.
-RES_STATES = ("intent", "creating", "succeeded", "failed", "reused", "skipped", "deleting", "deleted")
+
+
+class RunState(StrEnum):
+    """A run's state. ``running`` in a file whose lock is free means the process died: shown as ``interrupted``."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+    TEARING_DOWN = "tearing_down"
+    TORN_DOWN = "torn_down"
+
+
+class ResStatus(StrEnum):
+    """One resource's status in a run (``intent`` is written before the PUT, ``deleting`` before the DELETE)."""
+
+    INTENT = "intent"
+    CREATING = "creating"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REUSED = "reused"
+    SKIPPED = "skipped"
+    DELETING = "deleting"
+    DELETED = "deleted"
+
+
+RUN_STATES = tuple(RunState)
+RES_STATES = tuple(ResStatus)
 
 
 class JournalError(Exception):
@@ -260,6 +286,30 @@ class Journal:
     def resources(self) -> dict[str, dict[str, Any]]:
         """Per node key: rtype, name, id, status, owned, error."""
         return self.data["resources"]
+
+    def entry(self, key: str) -> dict[str, Any]:
+        """The resource entry of node ``key`` (empty when the run never recorded it)."""
+        return self.resources.get(key) or {}
+
+    def status_of(self, key: str) -> ResStatus | None:
+        """The recorded status of node ``key`` (None when never recorded or not a known status)."""
+        st = self.entry(key).get("status")
+        return ResStatus(st) if st in RES_STATES else None
+
+    def proven_owned(self, key: str) -> bool:
+        """True when this journal proves the run created the untaggable child ``key`` (subnet, zone group).
+
+        The proof is write-ahead: ``absent_at`` (a GET answered 404 just before this run's PUT, recorded with the
+        intent) and ``put_accepted`` (ARM accepted that PUT, so it created the child), sealed with this
+        installation's secret (:meth:`seal`). A refused or failed entry without them, or an entry edited by hand,
+        never implies ownership, whatever its ``owned`` or ``status`` say.
+        """
+        entry = self.entry(key)
+        return bool(entry.get("absent_at")) and entry.get("put_accepted") is True and self.seal_holds(key)
+
+    def proven_keys(self) -> set[str]:
+        """The node keys whose untaggable child this journal proves the run created."""
+        return {k for k in list(self.resources) if self.proven_owned(k)}
 
     def effective_state(self) -> str:
         """The recorded state, except a ``running``/``tearing_down`` run whose lock is free was interrupted."""

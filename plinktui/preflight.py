@@ -14,12 +14,16 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plinktui import validation as v
 from plinktui.dag import Facts
 from plinktui.engine import TAG_RUN, as_json, is_not_found, props
+from plinktui.kinds import kinds
 from plinktui.plan import Plan
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 PROVIDERS = ("Microsoft.Network", "Microsoft.KeyVault", "Microsoft.Compute")
 AUTH_API = "2022-04-01"
@@ -63,33 +67,9 @@ class PreflightResult:
 
 
 def required_actions(plan: Plan, *, rg_exists: bool = True) -> list[str]:
-    """The ARM actions the plan needs (what a custom role for plinktui would grant)."""
-    acts = ["Microsoft.Resources/subscriptions/resourceGroups/read"]
-    if not rg_exists:
-        acts.append("Microsoft.Resources/subscriptions/resourceGroups/write")
-    if plan.network.new_vnet:
-        acts += ["Microsoft.Network/virtualNetworks/write"]
-    elif plan.network.new_subnet:
-        acts += ["Microsoft.Network/virtualNetworks/subnets/write"]
-    acts += ["Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/subnets/join/action",
-             "Microsoft.Network/privateEndpoints/write", "Microsoft.Network/privateEndpoints/read",
-             "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
-             "Microsoft.Network/privateDnsZones/join/action", "Microsoft.Network/privateDnsZones/read",
-             "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
-             "Microsoft.Network/virtualNetworks/join/action",
-             "Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action"]
-    if plan.dns.create_zone != "never":
-        acts.append("Microsoft.Network/privateDnsZones/write")
-    if not plan.vault.existing or plan.vault.effective_public_access is not None:
-        acts.append("Microsoft.KeyVault/vaults/write")
-    if plan.test_vm.enabled:
-        acts += ["Microsoft.Network/networkSecurityGroups/write", "Microsoft.Network/networkSecurityGroups/join/action",
-                 "Microsoft.Network/publicIPAddresses/write", "Microsoft.Network/publicIPAddresses/join/action",
-                 "Microsoft.Network/networkInterfaces/write", "Microsoft.Network/networkInterfaces/join/action",
-                 "Microsoft.Compute/virtualMachines/write", "Microsoft.Compute/virtualMachines/runCommand/action"]
-    if plan.private_link_service.enabled:
-        acts += ["Microsoft.Network/loadBalancers/write", "Microsoft.Network/privateLinkServices/write"]
-    return sorted(set(acts))
+    """The ARM actions the plan needs (what a custom role for plinktui would grant): every kind's, sorted."""
+    facts = Facts(rg_exists=rg_exists)
+    return sorted({action for k in kinds() for action in k.actions(plan, facts)})
 
 
 def _match(pattern: str, action: str) -> bool:
@@ -133,7 +113,7 @@ async def _get(call: Any) -> tuple[dict[str, Any] | None, BaseException | None]:
     return as_json(res), None
 
 
-async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True,
+async def run(gw: Gateway, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True,
               owned: frozenset[str] | set[str] = frozenset()) -> PreflightResult:
     """Run every read-only check concurrently.
 
@@ -142,6 +122,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
     plan names is used, never created or owned.
     """
     out = PreflightResult()
+    out.absent = out.facts.absent  # one set: the facts a front end hands on carry it too
     sub = gw.subscription_id
     rg = plan.resource_group
     net, vault, dns, vm = plan.network, plan.vault, plan.dns, plan.test_vm
@@ -158,7 +139,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
         add("network.vnet", f"the VNet is in subscription {vnet_sub}; an endpoint goes in its VNet's subscription, "
             f"not {sub}", f"run with --subscription {vnet_sub}")
     net_client = gw.network
-    kv = gw.keyvault if vault_sub.lower() == sub.lower() else gw.for_subscription(vault_sub).keyvault
+    kv = gw.at(vault_sub).keyvault
 
     async def providers() -> None:
         for ns in PROVIDERS:
@@ -231,9 +212,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
                 "or rerun with --ignore-permissions if access comes from elsewhere")
 
     async def vnet() -> None:
-        res, exc = await _get(net_client.virtual_networks.get(vnet_rg, net.vnet_name)
-                              if vnet_sub == sub else gw.for_subscription(vnet_sub).network.virtual_networks.get(
-                                  vnet_rg, net.vnet_name))
+        res, exc = await _get(gw.at(vnet_sub).network.virtual_networks.get(vnet_rg, net.vnet_name))
         if exc is not None:
             add("network.vnet", f"cannot read the VNet: {_err_text(exc)}")
             return
@@ -418,7 +397,7 @@ async def run(gw: Any, plan: Plan, *, run_id: str | None = None, check_permissio
 JOIN_ACTION = "Microsoft.Network/virtualNetworks/join/action"
 
 
-async def find_dns_hub(gw: Any, vnet: dict[str, Any]) -> tuple[str, str, str] | None:
+async def find_dns_hub(gw: Gateway, vnet: dict[str, Any]) -> tuple[str, str, str] | None:
     """When the VNet's DNS server is a DNS Private Resolver inbound endpoint in a peered VNet (a hub), that hub:
     ``(hub VNet id, resolver id, server IP)``; None for Azure DNS, other servers, or a resolver in the VNet itself.
 
@@ -435,7 +414,7 @@ async def find_dns_hub(gw: Any, vnet: dict[str, Any]) -> tuple[str, str, str] | 
         parts = remote.split("/")
         if len(parts) < 9:
             continue
-        g = gw.for_subscription(parts[2]) if parts[2].lower() != str(gw.subscription_id).lower() else gw
+        g = gw.at(parts[2])
         res, exc = await _safe(_collect(g.dnsresolver.dns_resolvers.list_by_virtual_network(parts[4], parts[8])))
         for ref in (res or []) if exc is None else []:
             rid = str(getattr(ref, "id", "") or "")  # azure-mgmt-dnsresolver's models are attribute-style
@@ -449,11 +428,11 @@ async def find_dns_hub(gw: Any, vnet: dict[str, Any]) -> tuple[str, str, str] | 
     return None
 
 
-async def may_link(gw: Any, vnet_id: str) -> bool | None:
+async def may_link(gw: Gateway, vnet_id: str) -> bool | None:
     """Whether the caller holds ``virtualNetworks/join/action`` on a VNet (None: the permissions API did not say)."""
     parts = vnet_id.split("/")
     scope = "/".join(parts[:5])
-    g = gw.for_subscription(parts[2]) if parts[2].lower() != str(gw.subscription_id).lower() else gw
+    g = gw.at(parts[2])
     res, exc = await _safe(g.raw("GET", f"{scope}/providers/Microsoft.Authorization/permissions",
                                  api_version=AUTH_API))
     if exc is not None or res[0] >= 400 or not isinstance(res[1], dict):

@@ -18,13 +18,18 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from plinktui.exit_codes import ExitCode
 from plinktui.untrusted import control, guarded_stdio, visible
 
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
+    from plinktui.journal import Journal
+    from plinktui.plan import Plan
+
 STATUS_MARK = {"queued": "·", "running": "→", "waiting": "…", "succeeded": "✓", "failed": "✗", "skipped": "-",
-               "cancelled": "!", "info": "i"}
+               "cancelled": "!", "info": "i"}  # one mark per plinktui.events.EventKind
 
 
 # ---------------------------------------------------------------------------------------------------- arguments
@@ -177,47 +182,14 @@ def _subscription(args: argparse.Namespace) -> str | None:
     return sub
 
 
-async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = None) -> Any:
-    from plinktui.cloud import DEMO_CLOUD, Gateway, TargetError, describe_cloud, resolve_target, run_cloud
+async def _gateway(args: argparse.Namespace, fallback: dict[str, Any] | None = None) -> Gateway:
+    """The run service's gateway for these arguments (``fallback``: the journal target of the run resumed or torn
+    down)."""
+    from plinktui import runservice
 
-    fb = fallback or {}
-    run_is_demo = bool(fb) and run_cloud(fb) == DEMO_CLOUD
-    if getattr(args, "demo", False) and fb and not run_is_demo:
-        raise TargetError(f"this run belongs to {describe_cloud(run_cloud(fb))}, not the demo cloud; drop --demo")
-    # A run on the demo cloud goes back to it without flags (its endpoint's port changes between sessions).
-    demo = bool(getattr(args, "demo", False)) or (run_is_demo and not getattr(args, "arm_endpoint", None))
-    arm = getattr(args, "arm_endpoint", None) or (None if demo else fb.get("arm_endpoint"))
-    ca = getattr(args, "ca_cert", None) or (fb.get("ca_cert") if arm and arm == fb.get("arm_endpoint") else None)
-    if arm == "https://management.azure.com":
-        arm = None
-    target = await resolve_target(arm_endpoint=arm, ca_cert=ca, subscription=_subscription(args) or
-                                  fb.get("subscription_id"), demo=demo)
-    from plinktui.settings import Settings
-
-    gw = Gateway(target, total_timeout=Settings.from_env().total_timeout)
-    try:
-        await _signed_in(gw)  # real Azure: one line saying `az login` before anything else
-    except BaseException:
-        await gw.close()
-        raise
-    return gw
-
-
-def _demo_latency_scale(args: argparse.Namespace, gw: Any) -> float | None:
-    """The embedded demo cloud's latency scale (for the "in the demo cloud about …" estimate), else None."""
-    if not (getattr(args, "demo", False) and gw.target.is_emulator):
-        return None
-    from plinktui.emulator.embedded import _latency_scale
-
-    return _latency_scale()
-
-
-async def _signed_in(gw: Any) -> None:
-    """Real Azure: one token request before anything else, so a missing sign-in is one line that says `az login`."""
-    if not gw.target.is_emulator:
-        from plinktui.signin import ensure_signed_in
-
-        await ensure_signed_in(gw)
+    return await runservice.gateway(arm_endpoint=getattr(args, "arm_endpoint", None),
+                                    ca_cert=getattr(args, "ca_cert", None), subscription=_subscription(args),
+                                    demo=bool(getattr(args, "demo", False)), run_target=fallback)
 
 
 def _confirm(prompt: str) -> bool:
@@ -307,7 +279,8 @@ async def _setup(args: argparse.Namespace, r: Renderer) -> int:
 
 async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) -> int:
     from plinktui import plan as plan_mod
-    from plinktui.journal import Journal, JournalError, RunLock, runs_dir
+    from plinktui import runservice
+    from plinktui.journal import JournalError, RunLock, runs_dir
 
     if not args.plan and not args.resume:
         return _fail(r, "give --plan FILE (a new run) or --resume RUN (see `plinktui runs`)")
@@ -321,16 +294,10 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
     journal: Journal | None = None
     try:
         if args.resume:
-            journal = Journal.open(args.resume)
-            if journal.state == "torn_down":
-                return _fail(r, f"run {journal.run_id} was torn down; start a new run with --plan")
-            if journal.state == "tearing_down":
-                return _fail(r, f"run {journal.run_id} is being torn down; finish with `plinktui teardown "
-                             f"{journal.run_id}`, then start a new run with --plan")
-            plan = plan_mod.from_dict(journal.data["plan"], source=f"run {journal.run_id}")
+            journal, plan = runservice.open_for_resume(args.resume)
         else:
             plan = plan_mod.load(args.plan)
-        public_key = plan_mod.read_public_key(plan) if plan.test_vm.enabled else None
+        public_key = runservice.public_key(plan)
     except plan_mod.PlanError as e:
         if r.mode == "json":
             r.obj({"kind": "error", "message": "the plan is not valid; nothing was created", "problems": e.problems})
@@ -355,54 +322,40 @@ async def _setup_inner(args: argparse.Namespace, r: Renderer, preimport: Any) ->
             gw_cm = await _gateway(args, journal.data.get("target") if journal else None)
         except TargetError as e:
             return _fail(r, str(e))
-        from plinktui.cloud import cloud_name
-
         async with gw_cm as gw:
+            fresh = journal is None
             if journal is None:
                 # Written before preflight so a run killed this early is still listed (and resumable); removed
                 # again if preflight rejects the plan, since nothing was created.
-                journal = Journal.create(plan.name, plan.to_dict(), plan_file=str(plan.source), target={
-                    "arm_endpoint": gw.target.arm_endpoint, "subscription_id": gw.target.subscription_id,
-                    "is_emulator": gw.target.is_emulator,
-                    "cloud": cloud_name(gw.target, bool(getattr(args, "demo", False)))})
-                journal.data["target"]["ca_cert"] = gw.target.ca_cert
-                journal.save()
-                fresh = True
-            else:
-                fresh = False
+                journal = runservice.new_journal(gw, plan, plan_file=str(plan.source),
+                                                 demo=bool(getattr(args, "demo", False)))
             journal.lock = lock
             await preimport  # before the clients are built: no two threads importing the same SDK module
             try:
                 return await _apply(args, r, gw, plan, journal, public_key, fresh)
             except BaseException:
-                if fresh and not journal.resources and not journal.data.get("generated_keys"):
-                    # Nothing was attempted in Azure: a journal would only list a run that never was.
-                    with contextlib.suppress(OSError):
-                        journal.path.unlink()
+                if fresh:
+                    runservice.discard(journal)  # nothing was attempted in Azure: no run to list
                 raise
     finally:
         lock.release()
 
 
-async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, journal: Any, public_key: str | None,
-                 fresh: bool) -> int:
-    from plinktui import preflight
-    from plinktui.dag import build_graph, duration_estimate, existing_lines
-    from plinktui.engine import apply, ensure_public_key, make_context, proven_keys
+async def _apply(args: argparse.Namespace, r: Renderer, gw: Gateway, plan: Plan, journal: Journal,
+                 public_key: str | None, fresh: bool) -> int:
+    from plinktui import runservice
+    from plinktui.dag import existing_lines
 
     r.line(f"run {journal.run_id}: checking the plan against {gw.target.arm_endpoint} "
            f"(subscription {gw.subscription_id})")
-    pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id,
-                             check_permissions=not args.ignore_permissions,
-                             owned=proven_keys(journal))
+    pf = await runservice.check(gw, plan, journal, fresh=fresh, check_permissions=not args.ignore_permissions)
     for p in pf.problems:
         if p.severity == "warning":
             r.line(f"warning: {p}")
     errors = pf.errors
     if errors:
         if fresh:
-            with contextlib.suppress(OSError):
-                journal.path.unlink()
+            runservice.discard(journal)
         if r.mode == "json":
             r.obj({"kind": "error", "message": "preflight failed; nothing was created",
                    "problems": [str(p) for p in errors], "missing_actions": pf.missing_actions,
@@ -412,11 +365,11 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
             for p in errors:
                 print(f"  - {visible(p)}", file=r.err)
         return int(ExitCode.ERROR)
-    graph = build_graph(plan, pf.facts)
+    graph = runservice.plan_graph(plan, pf)
     cp, path = graph.critical_path()
-    scale = _demo_latency_scale(args, gw)
+    scale = runservice.demo_latency_scale(gw, bool(getattr(args, "demo", False)))
     r.line(f"plan {plan.name}: {sum(1 for n in graph if n.mode == 'create')} to create, "
-           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; {duration_estimate(graph, scale)}")
+           f"{sum(1 for n in graph if n.mode == 'reuse')} reused; {runservice.estimate(graph, scale)}")
     for text in existing_lines(plan, graph, pf.facts):
         r.line(text)
     r.obj({"kind": "plan", "run_id": journal.run_id, "nodes": [
@@ -425,14 +378,11 @@ async def _apply(args: argparse.Namespace, r: Renderer, gw: Any, plan: Any, jour
                                         "existing_link": pf.facts.existing_link}})
     if not args.yes and not _confirm("Create these resources?"):
         if fresh:
-            with contextlib.suppress(OSError):
-                journal.path.unlink()
+            runservice.discard(journal)
         return _fail(r, "nothing created (not confirmed)")
-    ctx = make_context(gw, plan, graph, journal, tenant_id=pf.tenant_id, public_key=public_key, absent=pf.absent,
-                       emit=r.event, zone_id=pf.facts.zone_id)
-    await ensure_public_key(ctx)
+    ctx = await runservice.start(gw, plan, graph, journal, pf, key=public_key, emit=r.event)
     t0 = time.monotonic()
-    outcome = await apply(ctx, max_parallel=args.max_parallel)
+    outcome = await runservice.run(ctx, max_parallel=args.max_parallel)
     wall = time.monotonic() - t0
     s = journal.data.get("summary", {})
     summary = {"kind": "summary", "run_id": journal.run_id, "state": journal.state, "plan": plan.name,
@@ -505,9 +455,9 @@ async def run_teardown(args: argparse.Namespace) -> int:
 
 
 async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
+    from plinktui import runservice
     from plinktui.cloud import TargetError
     from plinktui.journal import Journal, JournalError
-    from plinktui.teardown import teardown
 
     if not args.yes and not sys.stdin.isatty():
         return _fail(r, "no terminal to confirm on: add --yes to delete without a prompt")
@@ -521,13 +471,13 @@ async def _teardown(args: argparse.Namespace, r: Renderer) -> int:
                                      f"{' and purge the vault' if args.purge else ''}? ({', '.join(owned)})"):
         return _fail(r, "nothing deleted (not confirmed)")
     try:
-        with journal.locked(wait=5.0):
-            try:
-                gw_cm = await _gateway(args, journal.data.get("target"))
-            except TargetError as e:
-                return _fail(r, str(e))
-            async with gw_cm as gw:
-                res = await teardown(gw, journal, purge=args.purge, emit=r.event, max_parallel=args.max_parallel)
+        gw_cm = await _gateway(args, journal.data.get("target"))
+    except TargetError as e:
+        return _fail(r, str(e))
+    try:
+        async with gw_cm as gw:
+            res = await runservice.teardown_run(gw, journal, emit=r.event, purge=args.purge,
+                                                max_parallel=args.max_parallel)
     except JournalError as e:
         return _fail(r, str(e))
     summary = {"kind": "summary", "run_id": journal.run_id, "state": journal.state, "deleted": res.deleted,

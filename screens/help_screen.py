@@ -30,6 +30,7 @@ GLOBAL_KEYS = """\
 | `/` | filter the audit tables |
 | `r` | re-run the audit and probes |
 | `e` | export the audit (JSON, Markdown, SARIF, SVG) |
+| `f` | hub-and-spoke story: apply the fix |
 | `ctrl+t` | light / dark theme |
 | `space` / `a` | autopilot: continue / toggle auto-advance |
 | `R` | demo: reset the demo cloud (teardown + purge) |

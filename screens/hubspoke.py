@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from screens import safe
 from screens.widgets.vimtable import VimTable
@@ -105,12 +105,11 @@ class HubSpokeScreen(Screen[None]):
         from audits.report import resolution_rows
 
         rows = resolution_rows(result)
-        table = self.query_one("#hs-table", VimTable)
+        table: DataTable[Any] = self.query_one("#hs-table", VimTable)
         table.clear(columns=True)
         table.add_columns(*rows[0])
         for r in rows[1:]:
-            table.add_row(*safe.row(r[:4]), safe.text(r[4], style=VERDICT_STYLE.get(r[4], "")),  # type: ignore[arg-type]
-                          safe.text(r[5]))  # type: ignore[arg-type]
+            table.add_row(*safe.row([*r[:4], Text(str(r[4]), style=VERDICT_STYLE.get(r[4], "")), r[5]]))
         proven, broken = proven_vnets(result)
         spokes = sorted({r[0] for r in rows[1:] if "spoke" in r[0]})
         head = (f"{len([v for v in spokes if v in proven])} of {len(spokes)} spokes proven private"

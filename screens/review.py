@@ -9,13 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Label, Static, Tree
 
+from plinktui.kinds import LABELS
 from screens import safe
 from screens.step import WizardStep
 
-KIND = {"rg": "resource group", "vnet": "virtual network", "subnet": "subnet", "pls_subnet": "subnet (PLS)",
-        "vault": "key vault", "zone": "private DNS zone", "link": "VNet link", "pe": "private endpoint",
-        "zone_group": "DNS zone group", "nsg": "NSG", "pip": "public IP", "nic": "NIC", "vm": "test VM",
-        "lb": "Standard LB", "pls": "Private Link Service", "verify": "verification"}
+KIND = LABELS  # node key -> label, from the resource-kind registry
 
 
 class ReviewScreen(WizardStep):
@@ -84,20 +82,19 @@ class ReviewScreen(WizardStep):
             label = f"{KIND.get(node.key, node.key)} {node.name}" + (" (reuse)" if reused else "")
             added[node.key] = (parent or tree.root).add(safe.text(label), expand=True)
         tree.root.expand_all()
-        from plinktui.dag import duration_estimate
+        from plinktui import runservice
 
-        text = duration_estimate(graph, self.plink.latency_scale)
+        text = runservice.estimate(graph, self.plink.latency_scale)
         self.query_one("#duration", Static).update(safe.text(text[:1].upper() + text[1:]))
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_preflight(self) -> None:
         """Read-only checks: permissions, providers, regions, names."""
-        from plinktui import preflight
-        from plinktui.dag import build_graph, existing_lines
+        from plinktui import runservice
+        from plinktui.dag import existing_lines
 
-        res = await preflight.run(await self.plink.gateway(), self.plan)
+        res, graph = await runservice.preview(await self.plink.gateway(), self.plan)
         self.preflight_result = res
-        graph = build_graph(self.plan, res.facts)
         self._show_plan(graph, res.facts)
         lines = [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in res.problems] or \
             ["✓ permissions, providers, regions and names look fine"]

@@ -1,15 +1,18 @@
-"""Glue between the TUI and the provisioning engine: open or create the run journal, then ``engine.apply``.
+"""The TUI's front end to the run service (:mod:`plinktui.runservice`), which ``plinktui setup`` also uses.
 
-Mirrors ``plinktui setup`` (provision_cli) so the TUI and the CLI run the same engine the same way: journal
-written before the first PUT, the plan's lock held during the run, generated keys recorded for teardown.
+The screen keeps a :class:`RunHandle`; everything else (lock, preflight, graph, keys, context, apply, teardown) is
+the service's, so a run started here behaves exactly as one started from the CLI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plinktui.engine import Emit
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 
 @dataclass
@@ -21,64 +24,51 @@ class RunHandle:
     outcome: Any = None
 
 
-def create_journal(gw: Any, plan: Any, demo: bool = False) -> Any:
+def create_journal(gw: Gateway, plan: Any, demo: bool = False) -> Any:
     """A new journal for ``plan`` on this gateway's target (with the cloud the run belongs to)."""
-    from plinktui.cloud import cloud_name
-    from plinktui.journal import Journal
+    from plinktui import runservice
 
-    journal = Journal.create(plan.name, plan.to_dict(), plan_file=None, target={
-        "arm_endpoint": gw.target.arm_endpoint, "subscription_id": gw.subscription_id,
-        "is_emulator": gw.target.is_emulator, "cloud": cloud_name(gw.target, demo)})
-    journal.data["target"]["ca_cert"] = gw.target.ca_cert
-    journal.save()
-    return journal
+    return runservice.new_journal(gw, plan, plan_file=None, demo=demo)
 
 
 def open_run(run_id: str) -> RunHandle:
-    """An existing run (for resume), its plan re-validated from the journal."""
-    from plinktui import plan as plan_mod
-    from plinktui.journal import Journal
+    """An existing run (for resume), its plan re-validated from the journal.
 
-    journal = Journal.open(run_id)
-    plan = plan_mod.from_dict(journal.data["plan"], source=f"run {journal.run_id}")
-    return RunHandle(journal, plan)
+    Raises:
+        plinktui.runservice.RunRefused: the run was torn down (or is being torn down).
+    """
+    from plinktui import runservice
+
+    return RunHandle(*runservice.open_for_resume(run_id))
 
 
-async def apply_run(gw: Any, handle: RunHandle, emit: Emit, *, facts: Any = None, tenant_id: str | None = None,
+async def apply_run(gw: Gateway, handle: RunHandle, emit: Emit, *, facts: Any = None, tenant_id: str | None = None,
                     fresh: bool = True) -> Any:
     """Apply (or resume) the run; returns the engine's ``RunOutcome``.
+
+    A new run reuses the Review screen's preflight (``facts``, ``tenant_id``); a resume preflights again.
 
     Raises:
         plinktui.journal.JournalError: another process holds the plan's lock.
     """
-    from plinktui import plan as plan_mod
-    from plinktui import preflight, sshkeys
-    from plinktui.dag import build_graph
-    from plinktui.engine import Context, apply, proven_keys
+    from plinktui import runservice
+    from plinktui.preflight import PreflightResult
 
     plan, journal = handle.plan, handle.journal
-    if facts is None or not fresh:
-        # Retry resumes: preflight again, and only what the journal proves this run created counts as its own.
-        pf = await preflight.run(gw, plan, run_id=None if fresh else journal.run_id,
-                                 owned=proven_keys(journal))
-        facts, tenant_id = pf.facts, pf.tenant_id
-    public_key = plan_mod.read_public_key(plan) if plan.test_vm.enabled else None
-    if plan.test_vm.enabled and public_key is None:
-        pair = sshkeys.generate_for_run(journal)  # the journal names the key before the key exists
-        public_key = pair.public_key
     with journal.locked():
-        ctx = Context(gw=gw, plan=plan, graph=build_graph(plan, facts), journal=journal, emit=emit,
-                      tenant_id=tenant_id, public_key=public_key,
-                      poll_interval=0.1 if gw.target.is_emulator else 5.0, zone_ref=getattr(facts, "zone_id", None))
-        handle.outcome = await apply(ctx)
+        if facts is None or not fresh:
+            pf = await runservice.check(gw, plan, journal, fresh=fresh)
+        else:
+            pf = PreflightResult(facts=facts, tenant_id=tenant_id, absent=facts.absent)
+        ctx = await runservice.start(gw, plan, runservice.plan_graph(plan, pf), journal, pf,
+                                     key=runservice.public_key(plan), emit=emit)
+        handle.outcome = await runservice.run(ctx)
     return handle.outcome
 
 
-async def teardown_run(gw: Any, run_id: str, emit: Emit, *, purge: bool = True) -> Any:
+async def teardown_run(gw: Gateway, run_id: str, emit: Emit, *, purge: bool = True) -> Any:
     """Tear down a run (reverse order, only what the journal and the tag both say is ours)."""
+    from plinktui import runservice
     from plinktui.journal import Journal
-    from plinktui.teardown import teardown
 
-    journal = Journal.open(run_id)
-    with journal.locked():
-        return await teardown(gw, journal, purge=purge, emit=emit)
+    return await runservice.teardown_run(gw, Journal.open(run_id), emit=emit, purge=purge)

@@ -143,8 +143,12 @@ class WizardStep(ReportsWorkerErrors, Screen[None]):
 
     # ------------------------------------------------------------------ presenter autopilot
     def autopilot_ready(self) -> bool:
-        """True when the screen has what it needs (its workers finished) to be filled in."""
-        return not any(w.node is self and w.is_running for w in self.app.workers)
+        """True when the screen is composed and mounted and its workers finished: it can be filled in.
+
+        A timer beat can land between ``push_screen`` and the new screen's compose (a loaded machine makes that gap
+        wide); filling then would query widgets that do not exist yet and pause the autopilot.
+        """
+        return self.is_mounted and not any(w.node is self and w.is_running for w in self.app.workers)
 
     def autopilot_fill(self) -> None:
         """Put the story's default answers in the form."""

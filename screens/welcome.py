@@ -100,6 +100,7 @@ class WelcomeScreen(WizardStep):
             if r.get("cloud") != here:
                 others[r.get("cloud") or "?"] = others.get(r.get("cloud") or "?", 0) + 1
         note = self.query_one("#other-runs", Static)
+        # cloud names come from journals (files): shown literally
         note.update(safe.text("; ".join(f"{n} run{'s' * (n != 1)} on {describe_cloud(c)}" for c, n in others.items())
                               + " (switch the cloud above to resume or tear them down)" if others else ""))
         note.display = bool(others)

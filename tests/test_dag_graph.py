@@ -75,3 +75,19 @@ def test_priority_prefers_the_long_chain() -> None:
     rem = g.remaining()
     assert rem["vault"] == 85 and rem["nsg"] == 65 and rem["zone"] == 60
     assert rem["rg"] == 85
+
+
+def test_link_kind_points_at_the_hub_or_is_left_to_its_owner() -> None:
+    plan = plan_mod.loads(WALKTHROUGH)
+    hub = "/subscriptions/s-hub/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
+    plain = build_graph(plan)
+    assert plain["link"].target is None and "link" in plain["verify"].deps
+
+    linked = build_graph(plan, Facts(dns_hub_vnet_id=hub))
+    assert linked["link"].target == hub and set(linked["link"].deps) == {"zone", "vnet"}
+
+    blocked = build_graph(plan, Facts(dns_hub_vnet_id=hub, hub_link_command="az network private-dns link vnet ..."))
+    assert "link" not in blocked and set(blocked["verify"].deps) == {"zone_group", "vm"}
+
+    reused = build_graph(plan, Facts(dns_hub_vnet_id=hub, hub_link_command="az ...", existing_link="link-hub"))
+    assert reused["link"].mode == "reuse" and "link" in reused["verify"].deps

@@ -396,7 +396,8 @@ async def test_every_output_of_a_hostile_subscription_is_inert(emu, capsys, tmp_
     det.terminal("logs at DEBUG (every command above)", "\n".join(logs))
 
     # -- the TUI: audit pane, Review (preflight quoting HV04), provision (engine refusing HV08's endpoint) --------
-    app = PlinkApp({"arm_endpoint": emu.endpoint, "ca_cert": emu.ca_cert})
+    # the emulator the CLI runs above went to, as Azure (not the demo cloud): the welcome lists that cloud's runs
+    app = PlinkApp({"arm_endpoint": emu.endpoint, "ca_cert": emu.ca_cert}, demo=False)
     async with app.run_test(size=(200, 60)) as pilot:
         await wait_for(pilot, lambda: app.gw is not None, what="gateway")
         welcome = app.screen

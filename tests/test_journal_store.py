@@ -89,3 +89,19 @@ def test_generated_keys_recorded_once(tmp_path: pathlib.Path) -> None:
     j.add_generated_key("/k")
     j.add_generated_key("/k")
     assert j.data["generated_keys"] == ["/k"]
+
+
+def test_typed_accessors_read_statuses_and_the_write_ahead_proof(tmp_path: pathlib.Path) -> None:
+    from plinktui.journal import ResStatus, RunState
+
+    j = make(tmp_path)
+    assert j.state == RunState.RUNNING and j.entry("subnet") == {} and j.status_of("subnet") is None
+    rid = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a"
+    j.record("subnet", status=ResStatus.INTENT, rid=rid, absent_at="2026-01-01T00:00:00Z")
+    assert j.status_of("subnet") is ResStatus.INTENT and not j.proven_owned("subnet")
+    j.record("subnet", status=ResStatus.CREATING, put_accepted=True, seal=j.seal("subnet", rid, "2026-01-01T00:00:00Z"))
+    assert j.proven_owned("subnet") and j.proven_keys() == {"subnet"}
+    j.resources["subnet"]["absent_at"] = "2026-01-02T00:00:00Z"  # edited by hand: the seal no longer holds
+    assert not j.proven_owned("subnet") and j.proven_keys() == set()
+    reopened = json.loads(j.path.read_text())
+    assert reopened["resources"]["subnet"]["status"] == "creating"  # StrEnums are stored as their plain strings

@@ -115,3 +115,23 @@ def test_run_returns_an_exit_code_without_a_terminal(monkeypatch) -> None:
 
     monkeypatch.setattr(app_mod, "PlinkApp", Fake)
     assert app_mod.run({}, demo=True, autopilot=False) == 130
+
+
+async def test_autopilot_beat_before_the_next_screen_is_composed_waits(emu_factory, tmp_path) -> None:
+    """A beat between push_screen and the new step's compose (a loaded machine) waits instead of pausing."""
+    from screens.vault import VaultScreen
+    from tests.tui_helpers import seeded_cloud
+
+    cloud = await seeded_cloud(emu_factory, tmp_path)
+    app = PlinkApp({}, demo=True, autopilot=True, step_seconds=3600, demo_cloud=cloud)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        app.push_screen(VaultScreen())
+        vault = app.screen
+        assert isinstance(vault, VaultScreen) and not vault.is_mounted
+        assert app.autopilot is not None
+        app.autopilot.beat()  # nothing to fill yet
+        assert app.autopilot.auto and id(vault) not in app.autopilot.filled
+        await wait_for(pilot, lambda: vault.autopilot_ready(), what="the vault step mounted and its name checked")
+        app.autopilot.beat()
+        assert app.autopilot.auto and id(vault) in app.autopilot.filled

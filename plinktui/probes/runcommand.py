@@ -14,13 +14,16 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plinktui.probes import batch as probe_batch
 from plinktui.probes.batch import UnsafeName, new_nonce, probe_commands, split_sections, wrap
 from plinktui.probes.parsers import RunCommandOutput, parse_run_command_result
 from plinktui.probes.ssh import _targets, _unsafe, verdict_from_sections
 from plinktui.probes.verdict import ProbeTarget, ProbeVerdict
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 STDOUT_BUDGET = 3600  # bytes of expected output per script, below Azure's 4,096-byte cut
 _EST_MARKERS = 90  # begin + end marker lines of one wrapped command
@@ -32,7 +35,7 @@ class RunCommandError(Exception):
     """Run Command could not be used; the message is one line meant for the user."""
 
 
-async def run_shell_script(gw: Any, resource_group: str, vm_name: str, script: list[str], *,
+async def run_shell_script(gw: Gateway, resource_group: str, vm_name: str, script: list[str], *,
                            timeout: float = 300.0) -> RunCommandOutput:
     """Run a RunShellScript on a VM and split Azure's answer into streams.
 
@@ -67,7 +70,7 @@ async def run_shell_script(gw: Any, resource_group: str, vm_name: str, script: l
     return parse_run_command_result(list(getattr(result, "value", None) or []))
 
 
-async def fetch_host_key_via_run_command(gw: Any, resource_group: str, vm_name: str, *,
+async def fetch_host_key_via_run_command(gw: Gateway, resource_group: str, vm_name: str, *,
                                          key_type: str = "ed25519", timeout: float = 300.0) -> str:
     """Read the VM's SSH host public key through Run Command, for pinning.
 
@@ -139,7 +142,7 @@ def build_script(nonce: str, targets: Sequence[ProbeTarget], indexes: Iterable[i
 
 
 async def probe_via_run_command(
-    gw: Any,
+    gw: Gateway,
     resource_group: str,
     vm_name: str,
     fqdns_with_expectations: Iterable[ProbeTarget | tuple[str, Sequence[str]] | str],

@@ -1,0 +1,30 @@
+"""The test VM's public IP (Standard, static)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from plinktui.kinds.base import Placement, group_kind, register
+
+if TYPE_CHECKING:
+    from plinktui.dag import Facts, Graph, Node
+    from plinktui.engine import Context
+    from plinktui.plan import Plan
+
+
+def _place(plan: Plan, facts: Facts, g: Graph) -> Placement | None:
+    return Placement(plan.test_vm.pip_name, ("rg",)) if plan.test_vm.enabled else None
+
+
+async def _put(c: Context, n: Node) -> Any:
+    return await c.gw.network.public_ip_addresses.begin_create_or_update(c.rg, n.name, {
+        "location": c.plan.network.region, "tags": c.tags, "sku": {"name": "Standard"},
+        "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}}, **c.lro_kw)
+
+
+
+KIND = register(group_kind(
+    key="pip", arm_type="Microsoft.Network/publicIPAddresses", label="public IP", latency=3, rank=90,
+    collection="public_ip_addresses", place=_place, put=_put,
+    actions=lambda plan, facts: ("Microsoft.Network/publicIPAddresses/write",
+                                 "Microsoft.Network/publicIPAddresses/join/action") if plan.test_vm.enabled else ()))

@@ -1,0 +1,50 @@
+"""The virtual network: created with its subnet(s) inline when new (one LRO), else an existing one reused."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from plinktui.kinds.base import Kind, Placement, register, wait_lro
+
+if TYPE_CHECKING:
+    from plinktui.dag import Facts, Graph, Node
+    from plinktui.engine import Context
+    from plinktui.plan import Plan
+
+
+def vnet_body(ctx: Context) -> dict[str, Any]:
+    """VNet with its subnet(s) inline (one LRO when both are new)."""
+    net, pls = ctx.plan.network, ctx.plan.private_link_service
+    subnets = [{"name": net.subnet, "properties": {
+        "addressPrefix": net.subnet_prefix,
+        "privateEndpointNetworkPolicies": net.private_endpoint_network_policies}}]
+    if pls.enabled and pls.subnet_prefix:
+        subnets.append({"name": pls.subnet, "properties": {
+            "addressPrefix": pls.subnet_prefix, "privateLinkServiceNetworkPolicies": "Disabled"}})
+    return {"location": net.region, "tags": ctx.tags, "properties": {
+        "addressSpace": {"addressPrefixes": list(net.address_space)}, "subnets": subnets}}
+
+
+def _place(plan: Plan, facts: Facts, g: Graph) -> Placement:
+    net = plan.network
+    return Placement(net.vnet_name, ("rg",)) if net.new_vnet else Placement(net.vnet_name, mode="reuse")
+
+
+async def _get(c: Context, n: Node) -> Any:
+    sub, rg = c.vnet_scope
+    return await c.gw.at(sub).network.virtual_networks.get(rg, c.plan.network.vnet_name)
+
+
+async def _put(c: Context, n: Node) -> Any:
+    return await c.gw.network.virtual_networks.begin_create_or_update(c.rg, n.name, vnet_body(c), **c.lro_kw)
+
+
+async def _delete(c: Context, n: Node) -> None:
+    await wait_lro(c, await c.gw.network.virtual_networks.begin_delete(c.rg, n.name, **c.lro_kw))
+
+
+KIND = register(Kind(
+    key="vnet", arm_type="Microsoft.Network/virtualNetworks", label="virtual network", latency=4, rank=10,
+    place=_place, get=_get, put=_put, rid=lambda c, n: c.vnet_id, delete=_delete, scope=lambda c: c.vnet_scope,
+    actions=lambda plan, facts: ("Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/join/action")
+        + (("Microsoft.Network/virtualNetworks/write",) if plan.network.new_vnet else ())))
