@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from plinktui import validation as v
 from plinktui.dag import Facts
 from plinktui.engine import TAG_RUN, as_json, is_not_found, props
+from plinktui.facts import AZURE_DNS
 from plinktui.kinds import kinds
 from plinktui.plan import Plan
 
@@ -405,7 +406,7 @@ async def find_dns_hub(gw: Gateway, vnet: dict[str, Any]) -> tuple[str, str, str
     then each resolver's inbound endpoints), in whichever subscription they live.
     """
     servers = [str(x) for x in (props(vnet).get("dhcpOptions") or {}).get("dnsServers") or []
-               if str(x) != "168.63.129.16"]
+               if str(x) != AZURE_DNS]
     if not servers:
         return None
     remotes = [str((props(p).get("remoteVirtualNetwork") or {}).get("id") or "")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from plinktui.events import ErrorClass, NodeError
+from plinktui.sdkjson import as_json  # noqa: F401 - re-exported: the kinds read ARM JSON through it
 
 if TYPE_CHECKING:
     from plinktui.dag import Facts, Graph, Node
@@ -28,17 +29,6 @@ PENDING_STATES = {"creating", "updating", "provisioning", "accepted", "registeri
 
 
 # ---------------------------------------------------------------------------------------------------- ARM helpers
-
-
-def as_json(obj: Any) -> dict[str, Any]:
-    """An SDK model (or dict) as REST-shaped JSON."""
-    if obj is None:
-        return {}
-    if isinstance(obj, dict):
-        return obj
-    if hasattr(obj, "as_dict"):
-        return obj.as_dict()
-    return dict(obj)
 
 
 def props(obj: dict[str, Any]) -> dict[str, Any]:
