@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from plinktui.cloud import Gateway
+from plinktui.emulator.seed import linux_vm_properties
 
 ZONE = "privatelink.vaultcore.azure.net"
 INBOUND_IP = "10.100.0.4"
@@ -129,15 +130,7 @@ class HubSpoke:
             "location": "westus2", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
                 "subnet": {"id": f"{vnet_id}/subnets/snet-vm"}, "publicIPAddress": {"id": pip.id}}}]}}))
         vm = await side.result(side.compute.virtual_machines.begin_create_or_update(rg, name, {
-            "location": "westus2", "properties": {
-                "hardwareProfile": {"vmSize": "Standard_B1s"},
-                "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts",
-                                                      "sku": "server", "version": "latest"},
-                                   "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"}},
-                "osProfile": {"computerName": name, "adminUsername": "azureuser", "linuxConfiguration": {
-                    "disablePasswordAuthentication": True, "ssh": {"publicKeys": [
-                        {"path": "/home/azureuser/.ssh/authorized_keys", "keyData": pubkey}]}}},
-                "networkProfile": {"networkInterfaces": [{"id": nic.id}]}}}))
+            "location": "westus2", "properties": linux_vm_properties(name, pubkey, nic.id)}))
         return str(vm.id)
 
     async def pe_ip(self, pe_id: str) -> str:

@@ -13,6 +13,7 @@ from audits.collector import collect
 from audits.engine import ProbeOptions, run_audit
 from audits.report import render_json
 from plinktui.cloud import Gateway, resolve_target
+from plinktui.emulator.seed import linux_vm_properties
 
 RG = "rg-broken"
 ZONE = "privatelink.vaultcore.azure.net"
@@ -80,15 +81,7 @@ class World:
             "location": "westus2", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
                 "subnet": {"id": f"{vnet_id}/subnets/snet-pe"}, "publicIPAddress": {"id": pip.id}}}]}}))
         vm = await self.gw.result(self.gw.compute.virtual_machines.begin_create_or_update(RG, name, {
-            "location": "westus2", "properties": {
-                "hardwareProfile": {"vmSize": "Standard_B1s"},
-                "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts",
-                                                      "sku": "server", "version": "latest"},
-                                   "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"}},
-                "osProfile": {"computerName": name, "adminUsername": "azureuser", "linuxConfiguration": {
-                    "disablePasswordAuthentication": True, "ssh": {"publicKeys": [
-                        {"path": "/home/azureuser/.ssh/authorized_keys", "keyData": pubkey}]}}},
-                "networkProfile": {"networkInterfaces": [{"id": nic.id}]}}}))
+            "location": "westus2", "properties": linux_vm_properties(name, pubkey, nic.id)}))
         return vm.id
 
     async def set_record(self, name: str, ips: list[str], ttl: int = 10) -> None:

@@ -16,7 +16,7 @@ import pathlib
 from typing import TYPE_CHECKING, Any
 
 from plinktui.emulator.faults import Faults
-from plinktui.emulator.seed import API_COMPUTE, API_NETWORK, API_RESOURCES, _put, demo_key
+from plinktui.emulator.seed import API_COMPUTE, API_NETWORK, API_RESOURCES, _put, demo_key, linux_vm_properties
 
 if TYPE_CHECKING:
     from plinktui.emulator.server import Emulator
@@ -88,16 +88,8 @@ def resources(conn: str, land: str, tenant: str, public_key: str) -> list[tuple[
             (nic, {"location": LOCATION, "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
                 "privateIPAllocationMethod": "Dynamic", "subnet": {"id": spoke + "/subnets/snet-vm"},
                 "publicIPAddress": {"id": pip}, "primary": True}}]}}, API_NETWORK),
-            (f"{lz_rg}/providers/Microsoft.Compute/virtualMachines/{vm}", {"location": LOCATION, "properties": {
-                "hardwareProfile": {"vmSize": "Standard_B1s"},
-                "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts",
-                                                      "sku": "server", "version": "latest"},
-                                   "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"}},
-                "osProfile": {"computerName": vm, "adminUsername": "azureuser", "linuxConfiguration": {
-                    "disablePasswordAuthentication": True, "ssh": {"publicKeys": [
-                        {"path": "/home/azureuser/.ssh/authorized_keys", "keyData": public_key}]}}},
-                "networkProfile": {"networkInterfaces": [{"id": nic, "properties": {"deleteOption": "Delete"}}]}}},
-             API_COMPUTE),
+            (f"{lz_rg}/providers/Microsoft.Compute/virtualMachines/{vm}",
+             {"location": LOCATION, "properties": linux_vm_properties(vm, public_key, nic)}, API_COMPUTE),
         ]
     return out
 

@@ -89,6 +89,20 @@ def demo_key(demo_dir: pathlib.Path) -> tuple[pathlib.Path, str]:
     return pair.private_path, pair.public_key
 
 
+def linux_vm_properties(computer_name: str, public_key: str, nic_id: str) -> dict[str, Any]:
+    """The ``properties`` of an Ubuntu 24.04 demo VM (key login only) on one NIC: what the seeds and test worlds
+    create, so every demo VM answers SSH the same way."""
+    return {
+        "hardwareProfile": {"vmSize": "Standard_B1s"},
+        "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
+                                              "version": "latest"},
+                           "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"}},
+        "osProfile": {"computerName": computer_name, "adminUsername": ADMIN, "linuxConfiguration": {
+            "disablePasswordAuthentication": True,
+            "ssh": {"publicKeys": [{"path": f"/home/{ADMIN}/.ssh/authorized_keys", "keyData": public_key}]}}},
+        "networkProfile": {"networkInterfaces": [{"id": nic_id, "properties": {"deleteOption": "Delete"}}]}}
+
+
 def demo_resources(subscription_id: str, public_key: str) -> list[tuple[str, dict[str, Any], str]]:
     """The seeded resources in creation order: (ARM path, PUT body, api-version), exactly as an SDK client sends them.
 
