@@ -8,8 +8,8 @@ import pytest
 
 from plinktui.cloud import Gateway, resolve_target
 from plinktui.emulator import dns
+from tests.cli_runs import cli, summary
 from tests.hubspoke_world import HubSpoke
-from tests.plinktui.test_engine_apply import cli, summary
 
 PLAN = """
 [plan]

@@ -19,8 +19,8 @@ import pytest
 from plinktui.cloud import Gateway, resolve_target
 from plinktui.emulator.server import DEFAULT_SUBSCRIPTION
 from plinktui.journal import RES_STATES, RUN_STATES, Journal
+from tests.cli_runs import plan_file
 from tests.factories import plan_file as walkthrough_plan
-from tests.plinktui.test_engine_apply import plan_file
 
 
 async def _plinktui(emu, *argv: str) -> asyncio.subprocess.Process:

@@ -14,7 +14,7 @@ from plinktui.dag import build_graph
 from plinktui.journal import Journal
 from plinktui.kinds import LABELS, Kind, Placement, kind, kinds, registered
 from plinktui.kinds.base import in_plan_group
-from tests.plinktui.test_engine_apply import cli, plan_file, summary
+from tests.cli_runs import cli, plan_file, summary
 
 _get, _delete = in_plan_group("network", "network_security_groups")
 

@@ -10,7 +10,7 @@ from plinktui import plan as plan_mod
 from plinktui import preflight, runservice
 from plinktui.walk import RetryPolicy
 from screens import runner
-from tests.plinktui.test_engine_apply import cli, plan_file, summary
+from tests.cli_runs import cli, plan_file, summary
 
 
 async def test_a_tui_run_gets_the_same_context_as_a_cli_run(emu, gw, tmp_path, monkeypatch) -> None:

@@ -13,8 +13,10 @@ from plinktui.dag import build_graph
 from plinktui.engine import Context, apply
 from plinktui.journal import Journal
 from plinktui.teardown import reverse_graph
-from tests.plinktui.test_dag import WALKTHROUGH
-from tests.plinktui.test_engine_apply import cli, plan_file, summary
+from tests.cli_runs import cli, plan_file, summary
+from tests.factories import plan_toml
+
+WALKTHROUGH = plan_toml("par", test_vm=True)
 
 
 def test_reverse_graph_deletes_dependents_first() -> None:

@@ -10,7 +10,9 @@ import pytest
 from plinktui import plan as plan_mod
 from plinktui.dag import build_graph
 from plinktui.engine import Event, NodeError, classify, execute, parse_getent
-from tests.plinktui.test_dag import WALKTHROUGH
+from tests.factories import plan_toml
+
+WALKTHROUGH = plan_toml("par", test_vm=True)
 
 
 def graph():
