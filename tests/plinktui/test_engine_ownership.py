@@ -1,22 +1,21 @@
-"""Brownfield: a shared VNet with someone else's subnets and a central zone already linked to it.
+"""Ownership in shared subscriptions: a shared VNet with someone else's subnets and a central zone already linked to it.
 
 plinktui uses what exists (listed as existing), never adopts it and never deletes it: a foreign subnet named by a
 plan (with or without its prefix) survives setup, ``--resume`` and teardown; a tampered journal cannot make teardown
 remove a foreign subnet or a key file outside plinktui's key directory; the zone already linked to the VNet is found
-in another resource group and reused (no second zone, no second link).
+in another resource group, or another subscription, and reused (no second zone, no second link).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import pathlib
 from typing import Any
 
 import pytest
 
-from plinktui import provision_cli, sshkeys
+from plinktui import sshkeys
 from plinktui.journal import Journal
+from tests.cli_runs import cli
 
 ZONE = "privatelink.vaultcore.azure.net"
 SHARED_SPACE = "10.40.0.0/16"
@@ -68,22 +67,6 @@ name = "pe-{name}"
     return str(path)
 
 
-def _parser(add: Any) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser()
-    add(p)
-    provision_cli.add_target_arguments(p)
-    return p
-
-
-async def _cli(emu: Any, capsys: pytest.CaptureFixture[str], cmd: str, argv: list[str]) -> tuple[int, list[dict]]:
-    add, run = {"setup": (provision_cli.add_setup_arguments, provision_cli.run_setup),
-                "teardown": (provision_cli.add_teardown_arguments, provision_cli.run_teardown)}[cmd]
-    args = _parser(add).parse_args([*argv, "--yes", "--json", "--arm-endpoint", emu.endpoint, "--ca-cert", emu.ca_cert])
-    capsys.readouterr()
-    rc = await run(args)
-    return rc, [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
-
-
 async def _subnets(gw: Any) -> dict[str, str]:
     vnet = await gw.network.virtual_networks.get("rg-shared-net", "vnet-shared")
     return {s.name: s.address_prefix for s in vnet.subnets}
@@ -101,7 +84,7 @@ async def _links(gw: Any, w: dict[str, str]) -> list[str]:
 async def test_foreign_subnet_named_by_a_plan_survives_setup_resume_and_teardown(emu, gw, tmp_path, capsys,
                                                                                   prefix) -> None:
     w = await _world(gw)
-    rc, lines = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "brown", w["vnet"], prefix=prefix)])
+    rc, lines = await cli(emu, "setup", ["--plan", _plan(tmp_path, "brown", w["vnet"], prefix=prefix)], capsys)
     summary = lines[-1]
     assert rc == 0 and summary["failed"] == {}, summary
     run_id = summary["run_id"]
@@ -118,11 +101,11 @@ async def test_foreign_subnet_named_by_a_plan_survives_setup_resume_and_teardown
     entry = Journal.open(run_id).resources["subnet"]
     assert entry["status"] == "reused" and entry["owned"] is False
 
-    rc, lines = await _cli(emu, capsys, "setup", ["--resume", run_id])
+    rc, lines = await cli(emu, "setup", ["--resume", run_id], capsys)
     assert rc == 0 and lines[-1]["failed"] == {}, lines[-1]
     assert Journal.open(run_id).resources["subnet"]["owned"] is False
 
-    rc, lines = await _cli(emu, capsys, "teardown", [run_id, "--purge"])
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
     summary = lines[-1]
     assert rc == 0 and summary["failed"] == {}, summary
     assert "subnet" not in summary["deleted"] and "subnet" in summary["kept"]
@@ -136,7 +119,7 @@ async def test_foreign_subnet_named_by_a_plan_survives_setup_resume_and_teardown
 async def test_a_prefix_that_differs_from_the_existing_subnet_is_an_error_before_any_write(emu, gw, tmp_path,
                                                                                         capsys) -> None:
     w = await _world(gw)
-    rc, lines = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "brownx", w["vnet"], prefix="10.40.2.0/25")])
+    rc, lines = await cli(emu, "setup", ["--plan", _plan(tmp_path, "brownx", w["vnet"], prefix="10.40.2.0/25")], capsys)
     assert rc == 2 and lines[-1]["kind"] == "error", lines
     assert any("subnet snet-endpoints already exists with 10.40.2.0/24, not 10.40.2.0/25" in p
                for p in lines[-1]["problems"]), lines[-1]
@@ -146,8 +129,8 @@ async def test_a_prefix_that_differs_from_the_existing_subnet_is_an_error_before
 
 async def _own_subnet_run(emu: Any, gw: Any, tmp_path: pathlib.Path, capsys: Any) -> tuple[str, dict[str, str]]:
     w = await _world(gw)
-    rc, lines = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "ownsub", w["vnet"], subnet="snet-kv",
-                                                                  prefix="10.40.3.0/24")])
+    rc, lines = await cli(emu, "setup", ["--plan", _plan(tmp_path, "ownsub", w["vnet"], subnet="snet-kv",
+                                                                  prefix="10.40.3.0/24")], capsys)
     assert rc == 0, lines[-1]
     run_id = lines[-1]["run_id"]
     entry = Journal.open(run_id).resources["subnet"]
@@ -158,7 +141,7 @@ async def _own_subnet_run(emu: Any, gw: Any, tmp_path: pathlib.Path, capsys: Any
 async def test_a_subnet_the_run_created_is_deleted_by_teardown(emu, gw, tmp_path, capsys) -> None:
     run_id, _ = await _own_subnet_run(emu, gw, tmp_path, capsys)
     assert "snet-kv" in await _subnets(gw)
-    rc, lines = await _cli(emu, capsys, "teardown", [run_id, "--purge"])
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
     assert rc == 0 and "subnet" in lines[-1]["deleted"], lines[-1]
     assert await _subnets(gw) == {"snet-app": APP_PREFIX, "snet-endpoints": PE_PREFIX}
 
@@ -179,7 +162,7 @@ async def test_a_journal_tampered_to_name_a_foreign_subnet_deletes_nothing_forei
         data["plan"]["network"].update(subnet=foreign, subnet_prefix=prefix)
         data["resources"]["subnet"].update(name=foreign, id=f"{w['vnet']}/subnets/{foreign}")
     _tamper(run_id, retarget)
-    rc, lines = await _cli(emu, capsys, "teardown", [run_id, "--purge"])
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
     summary = lines[-1]
     assert rc == 0 and summary["failed"] == {}, summary
     assert "subnet" in summary["kept"] and "no proof" in summary["kept_reasons"]["subnet"], summary
@@ -193,7 +176,7 @@ async def test_a_subnet_the_run_created_is_kept_when_someone_else_put_something_
     await (await gw.network.network_interfaces.begin_create_or_update("rg-app", "nic-latecomer", {
         "location": "westus2", "properties": {"ipConfigurations": [{"name": "ip", "properties": {
             "subnet": {"id": f"{w['vnet']}/subnets/snet-kv"}, "privateIPAllocationMethod": "Dynamic"}}]}})).result()
-    rc, lines = await _cli(emu, capsys, "teardown", [run_id, "--purge"])
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
     summary = lines[-1]
     assert rc == 0 and summary["failed"] == {} and "pe" in summary["deleted"], summary
     assert summary["kept_reasons"]["subnet"] == "it still holds 1 thing(s) this run did not put there (nic-latecomer)"
@@ -210,11 +193,11 @@ async def test_a_failed_or_unproven_subnet_entry_is_never_owned(emu, gw, tmp_pat
                                        "rtype": "Microsoft.Network/virtualNetworks/subnets",
                                        "id": f"{w['vnet']}/subnets/snet-endpoints"}
     _tamper(run_id, forged)
-    rc, lines = await _cli(emu, capsys, "setup", ["--resume", run_id])
+    rc, lines = await cli(emu, "setup", ["--resume", run_id], capsys)
     assert rc == 0, lines[-1]
     assert Journal.open(run_id).resources["subnet"]["status"] == "reused"  # used, not adopted
     _tamper(run_id, forged)  # and straight to teardown with the forged entry
-    rc, lines = await _cli(emu, capsys, "teardown", [run_id, "--purge"])
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
     summary = lines[-1]
     assert rc == 0 and "subnet" in summary["kept"], summary
     assert "no proof" in summary["kept_reasons"]["subnet"]
@@ -232,7 +215,7 @@ async def test_teardown_removes_only_this_runs_key_from_plinktuis_key_dir(emu, g
     sneaky = sshkeys.keys_dir() / ".." / ".." / ".." / ".ssh" / "id_ed25519"
     _tamper(run_id, lambda d: d.update(generated_keys=[str(users_key), str(other.private_path), str(sneaky),
                                                        str(mine.private_path)]))
-    rc, lines = await _cli(emu, capsys, "teardown", [run_id, "--purge"])
+    rc, lines = await cli(emu, "teardown", [run_id, "--purge"], capsys)
     summary = lines[-1]
     assert rc == 0 and summary["keys_removed"] == 2, summary
     assert users_key.read_text() == "not plinktui's" and other.private_path.exists() and other.public_path.exists()
@@ -251,14 +234,14 @@ async def test_explicit_zone_id_in_another_group_is_used_and_linked(emu, gw, tmp
             {"name": "snet-endpoints", "properties": {"addressPrefix": "10.41.2.0/24"}}]}})).result()
     spare = await (await gw.privatedns.private_zones.begin_create_or_update("rg-dns-spare", ZONE, {
         "location": "global"})).result()
-    rc, lines = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "named", vnet.id,
-                                                                  dns=f'zone_id = "{spare.id}"')])
+    rc, lines = await cli(emu, "setup", ["--plan", _plan(tmp_path, "named", vnet.id,
+                                                                  dns=f'zone_id = "{spare.id}"')], capsys)
     assert rc == 0, lines[-1]
     plan_ev = next(x for x in lines if x["kind"] == "plan")
     assert plan_ev["zone"]["id"] == spare.id and "zone_id names it" in plan_ev["zone"]["reason"]
     links = [lk async for lk in gw.privatedns.virtual_network_links.list("rg-dns-spare", ZONE)]
     assert [lk.virtual_network.id for lk in links] == [vnet.id]
-    rc, lines = await _cli(emu, capsys, "teardown", [lines[-1]["run_id"], "--purge"])
+    rc, lines = await cli(emu, "teardown", [lines[-1]["run_id"], "--purge"], capsys)
     assert rc == 0 and "link" in lines[-1]["deleted"] and "zone" in lines[-1]["kept"], lines[-1]
     assert (await gw.privatedns.private_zones.get("rg-dns-spare", ZONE)).id == spare.id
     assert sorted(await _zones(gw)) == sorted([w["zone"], spare.id])
@@ -272,7 +255,7 @@ async def test_zone_choices_that_azure_would_refuse_stop_in_preflight(emu, gw, t
     for name, dns, needle in (
             ("always", 'create_zone = "always"', "is already linked to the VNet"),
             ("second", f'zone_id = "{other.id}"', "already linked to another zone of that name")):
-        rc, lines = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, name, w["vnet"], dns=dns)])
+        rc, lines = await cli(emu, "setup", ["--plan", _plan(tmp_path, name, w["vnet"], dns=dns)], capsys)
         assert rc == 2 and any(needle in p for p in lines[-1]["problems"]), lines[-1]
         assert not await gw.resources.resource_groups.check_existence(f"rg-{name}")
     assert sorted(await _zones(gw)) == sorted([w["zone"], other.id]) and await _links(gw, w) == ["link-shared"]
@@ -285,13 +268,13 @@ async def test_a_zone_another_run_relies_on_is_kept_by_teardown(emu, gw, tmp_pat
     vnet = await (await gw.network.virtual_networks.begin_create_or_update("rg-shared-net", "vnet-two", {
         "location": "westus2", "properties": {"addressSpace": {"addressPrefixes": ["10.41.0.0/16"]}, "subnets": [
             {"name": "snet-endpoints", "properties": {"addressPrefix": "10.41.2.0/24"}}]}})).result()
-    rc, a = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "runa", vnet.id)])
+    rc, a = await cli(emu, "setup", ["--plan", _plan(tmp_path, "runa", vnet.id)], capsys)
     assert rc == 0, a[-1]
     zone_a = next(x for x in a if x["kind"] == "plan")["zone"]["id"]
-    rc, b = await _cli(emu, capsys, "setup", ["--plan", _plan(tmp_path, "runb", vnet.id)])
+    rc, b = await cli(emu, "setup", ["--plan", _plan(tmp_path, "runb", vnet.id)], capsys)
     assert rc == 0 and next(x for x in b if x["kind"] == "plan")["zone"]["id"] == zone_a, b[-1]
 
-    rc, lines = await _cli(emu, capsys, "teardown", [a[-1]["run_id"], "--purge"])
+    rc, lines = await cli(emu, "teardown", [a[-1]["run_id"], "--purge"], capsys)
     summary = lines[-1]
     assert rc == 0 and summary["failed"] == {}, summary
     assert {"zone", "link", "rg"} <= set(summary["kept"]) and "pe" in summary["deleted"], summary
@@ -348,11 +331,11 @@ async def test_an_existing_private_link_service_subnet_named_with_its_prefix_is_
     plan_file = pathlib.Path(path)
     plan_file.write_text(plan_file.read_text() + '[private_link_service]\nenabled = true\nsubnet = "snet-pls"\n'
                          'subnet_prefix = "10.40.9.0/28"\n')
-    rc, lines = await _cli(emu, capsys, "setup", ["--plan", path])
+    rc, lines = await cli(emu, "setup", ["--plan", path], capsys)
     assert rc == 0, lines[-1]
     modes = {n["key"]: n["mode"] for n in next(x for x in lines if x["kind"] == "plan")["nodes"]}
     assert modes["pls_subnet"] == "reuse" and modes["pls"] == "create", modes
-    rc, lines = await _cli(emu, capsys, "teardown", [lines[-1]["run_id"], "--purge"])
+    rc, lines = await cli(emu, "teardown", [lines[-1]["run_id"], "--purge"], capsys)
     assert rc == 0 and "pls" in lines[-1]["deleted"] and "pls_subnet" in lines[-1]["kept"], lines[-1]
     assert (await _subnets(gw))["snet-pls"] == "10.40.9.0/28"
 
@@ -388,3 +371,40 @@ async def test_a_missing_zone_resource_group_matters_only_when_the_zone_would_be
     assert [str(p) for p in unlinked.errors if p.field == "dns.zone_resource_group"] == [
         "dns.zone_resource_group: resource group rg-nope does not exist (fix: create it, or leave "
         "zone_resource_group out to use the plan's resource group)"]
+
+
+async def test_a_central_zone_in_another_subscription_is_found_reused_and_kept(emu_factory, tmp_path, capsys) -> None:
+    """A landing zone: the VNet is in the application subscription, the zone linked to it in the platform one."""
+    from plinktui.cloud import Gateway, resolve_target
+
+    emu = await emu_factory(subscriptions=2, page_size=5)
+    app_sub, platform_sub = emu.identity()["subscription_ids"]
+    target = await resolve_target(arm_endpoint=emu.endpoint, ca_cert=emu.ca_cert)
+    async with Gateway(target, total_timeout=60) as gw:
+        assert gw.subscription_id == app_sub
+        await gw.resources.resource_groups.create_or_update("rg-shared-net", {"location": "westus2"})
+        vnet = await (await gw.network.virtual_networks.begin_create_or_update("rg-shared-net", "vnet-shared", {
+            "location": "westus2", "properties": {"addressSpace": {"addressPrefixes": [SHARED_SPACE]}, "subnets": [
+                {"name": "snet-endpoints", "properties": {"addressPrefix": PE_PREFIX}}]}})).result()
+        platform = gw.at(platform_sub)
+        await platform.resources.resource_groups.create_or_update("rg-central-dns", {"location": "westus2"})
+        zone = await (await platform.privatedns.private_zones.begin_create_or_update(
+            "rg-central-dns", ZONE, {"location": "global"})).result()
+        await (await platform.privatedns.virtual_network_links.begin_create_or_update(
+            "rg-central-dns", ZONE, "link-platform", {"location": "global", "properties": {
+                "virtualNetwork": {"id": vnet.id}, "registrationEnabled": False}})).result()
+
+        rc, lines = await cli(emu, "setup", ["--plan", _plan(tmp_path, "landing", vnet.id)], capsys)
+        assert rc == 0 and lines[-1]["failed"] == {}, lines[-1]
+        plan_ev = next(x for x in lines if x["kind"] == "plan")
+        assert plan_ev["zone"]["id"] == zone.id and plan_ev["zone"]["existing_link"] == "link-platform"
+        assert "zone" not in {n["key"] for n in plan_ev["nodes"] if n["mode"] == "create"}
+        assert await _zones(gw) == []  # no second zone in the application subscription
+        rec = await platform.privatedns.record_sets.get("rg-central-dns", ZONE, "A", "kvlandingx01")
+        assert rec.a_records[0].ipv4_address == lines[-1]["endpoint_ip"]
+
+        rc, lines = await cli(emu, "teardown", [lines[-1]["run_id"], "--purge"], capsys)
+        assert rc == 0 and lines[-1]["failed"] == {} and "pe" in lines[-1]["deleted"], lines[-1]
+        assert [z.id async for z in platform.privatedns.private_zones.list()] == [zone.id]
+        assert [lk.name async for lk in platform.privatedns.virtual_network_links.list("rg-central-dns", ZONE)] == [
+            "link-platform"]
