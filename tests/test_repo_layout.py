@@ -9,6 +9,7 @@ files at the top of ``tests/`` hold repository-wide rules and start with ``test_
 from __future__ import annotations
 
 import pathlib
+import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -60,3 +61,11 @@ def test_the_rule_catches_a_file_named_after_the_work(tmp_path: pathlib.Path) ->
     bad = misplaced(tests, tmp_path)
     assert [line.split(":")[0] for line in bad] == ["nowhere/test_x.py", "pkg/test_enginex.py",
                                                     "pkg/test_followups_engine.py", "test_brownfield.py"]
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared builders live in helper modules at the top of tests/ (factories, cli_runs, audit_world, ...)."""
+    bad = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in sorted(TESTS.rglob("*.py"))
+           for n, line in enumerate(p.read_text().splitlines(), 1)
+           if re.match(r"\s*(from|import)\s+tests(\.\w+)*\.test_\w+", line)]
+    assert bad == []

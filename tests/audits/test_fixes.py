@@ -101,7 +101,7 @@ async def _world(gw: Any, pubkey: str | None = None) -> dict[str, str]:
                 "properties": {"privateDnsZoneConfigs": [{"name": "kv", "properties": {
                     "privateDnsZoneId": ids["rg-spare"]}}]}}))
     if pubkey:  # the probe VM (in the audit tests' group, as their World builds it)
-        from tests.audits.test_engine import RG, World
+        from tests.audit_world import RG, World
 
         await gw.resources.resource_groups.create_or_update(RG, {"location": "westus2"})
         await World(gw).vm("vm-d", ids["vnet-d"], pubkey)
@@ -145,9 +145,9 @@ async def test_pl002_and_pl003_fixes_are_accepted_and_clear_their_findings(emu, 
 
 
 async def test_pl022_fix_from_a_real_probe_is_accepted_and_clears_it(emu, gw, tmp_path) -> None:
-    from tests.audits.test_engine import _keypair
+    from tests.audit_world import keypair
 
-    key_path, pubkey = _keypair(tmp_path)
+    key_path, pubkey = keypair(tmp_path)
     ids = await _world(gw, pubkey)
     opts = ProbeOptions(mode="run-command", probe_vm="vm-d", state_dir=str(tmp_path / "state"))
     before = await run_audit(gw, probe=opts)

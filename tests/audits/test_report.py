@@ -12,7 +12,7 @@ import pytest
 
 from audits import checks, cli, report
 from audits.probing import plan_probes
-from tests.audits.test_checks import NET, SUB, FakeVerdict, _plant, healthy
+from tests.audit_inventory import NET, SUB, FakeVerdict, healthy, plant
 
 ENDPOINT_KEYS = {"id", "name", "region", "vnet", "subnet", "nic_id", "nic_name", "private_ips", "target_id",
                  "group_ids", "connection_state", "fqdns", "zone_group"}
@@ -21,7 +21,7 @@ PROBE_KEYS = {"vm", "fqdn", "resolved_ips", "cname_chain", "expected_ip", "verdi
 
 
 def _result(defect: str = "PL004", probes=()) -> report.AuditResult:
-    inv = _plant(defect).inventory()
+    inv = plant(defect).inventory()
     return report.AuditResult(inventory=inv, findings=checks.run_all(inv, list(probes)), probes=list(probes),
                               stats={"arm_requests": 12, "seconds": 0.5})
 

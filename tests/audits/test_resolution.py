@@ -15,7 +15,6 @@ from plinktui.cloud import Gateway, resolve_target
 from tests.arm_examples import call, settle
 from tests.hubspoke_world import INBOUND_IP, RG_HUB, ZONE, HubSpoke
 
-HUBSPOKE_CHECKS = ("PL026", "PL027", "PL028", "PL029", "PL030", "PL031", "PL032")
 NET_API, DNS_API, RES_API = "2026-03-01", "2024-06-01", "2025-05-01"
 
 

@@ -13,8 +13,7 @@ from plinktui import cli
 from plinktui.emulator.seed import seed_demo
 from plinktui.export import SCHEMA, ExportError, build_template
 from plinktui.plan import loads
-from tests.arm_examples import call
-from tests.plinktui.emulator.test_deployments import deploy
+from tests.arm_examples import call, deploy
 
 NET = "2026-03-01"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGw4b3D2bJ3+1mK0Gk2YfX8b1rPZ2Yk0oQ5w5r3o2s2e plink@test"

@@ -3,31 +3,12 @@ failing resource fails the deployment in ARM's shape, unsupported functions are 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from tests.arm_examples import call
+from tests.arm_examples import call, dep_path, deploy
 
 RES = "2026-06-01"
 NET = "2026-03-01"
-
-
-def dep_path(emu: Any, rg: str, name: str) -> str:
-    return (f"/subscriptions/{emu.config.subscription_id}/resourcegroups/{rg}/providers/Microsoft.Resources/"
-            f"deployments/{name}")
-
-
-async def deploy(emu: Any, rg: str, name: str, template: dict[str, Any], parameters: dict[str, Any] | None = None):
-    put = await call(emu, "PUT", dep_path(emu, rg, name), {"properties": {
-        "mode": "Incremental", "template": template, "parameters": parameters or {}}}, RES)
-    if put.status >= 300:
-        return put, None
-    for _ in range(400):
-        got = await call(emu, "GET", dep_path(emu, rg, name), None, RES)
-        if got.body["properties"]["provisioningState"] in ("Succeeded", "Failed"):
-            return put, got
-        await asyncio.sleep(0.02)
-    raise AssertionError("deployment never finished")
 
 
 def kv_pe_template() -> dict[str, Any]:
