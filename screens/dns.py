@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from screens import safe
+from screens.state import check_zone_id
 from screens.step import WizardStep
 from screens.widgets.choice import Choice
 from screens.widgets.field import ValidatedField
@@ -27,6 +28,10 @@ class DnsScreen(WizardStep):
                                        "else the plan's, else create it"),
                               ("always", "Always create it (fails if it exists)"),
                               ("never", "Only reuse an existing zone")], s.create_zone, id="create-zone")
+        yield ValidatedField("Or name the zone to use (its resource id, any subscription; empty = search)",
+                             check=self._check_zone_id, value=s.zone_id, id="zone-id",
+                             placeholder="/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/"
+                                         "privateDnsZones/privatelink.vaultcore.azure.net")
         yield ValidatedField("VNet link name", field="dns.link_name",
                              value=s.link_name or f"link-{s.vnet_name}"[:80], id="link-name")
         yield Static("The link makes the zone answer inside this VNet. A DNS zone group on the endpoint writes "
@@ -36,6 +41,26 @@ class DnsScreen(WizardStep):
     def on_mount(self) -> None:
         super().on_mount()
         self.find_zone()
+
+    def _check_zone_id(self, text: str) -> tuple[bool, str]:
+        """A zone id is optional; when given it must name a private DNS zone called what the zone field says."""
+        ok, msg = check_zone_id(text)
+        if not ok or not text.strip():
+            return ok, msg
+        zone = self.query_one("#zone", ValidatedField).value if self.is_mounted else self.state.zone
+        named = text.strip().rstrip("/").rsplit("/", 1)[-1]
+        if named.lower() != zone.lower():
+            return False, f"dns.zone_id: names a zone called {named!r}, but the zone is {zone!r} (change one of them)"
+        return True, ""
+
+    @on(ValidatedField.Updated, "#zone-id")
+    @on(ValidatedField.Updated, "#zone")
+    def _zone_changed(self, event: ValidatedField.Updated) -> None:
+        if event.field.id == "zone" and self.is_mounted:
+            self.query_one("#zone-id", ValidatedField).revalidate()
+        if event.field.valid:
+            self.save()
+            self.find_zone()
 
     @work(exclusive=True, group="dns", exit_on_error=False)
     async def find_zone(self) -> None:
@@ -68,5 +93,6 @@ class DnsScreen(WizardStep):
         s = self.state
         s.zone = self.query_one("#zone", ValidatedField).value
         s.create_zone = self.query_one("#create-zone", Choice).value
+        s.zone_id = self.query_one("#zone-id", ValidatedField).value
         s.link_name = self.query_one("#link-name", ValidatedField).value
 

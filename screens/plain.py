@@ -17,7 +17,7 @@ from typing import Any
 
 from plinktui import validation as v
 from plinktui.untrusted import visible
-from screens.state import WizardState, check_subscription_list
+from screens.state import WizardState, check_subscription_list, check_zone_id
 
 EXIT_USAGE = 2
 
@@ -83,6 +83,7 @@ QUESTIONS: list[Question] = [
     Question("zone", "Private DNS zone (must be exact)", field="dns.zone"),
     Question("create_zone", "Zone", choices=[("auto", "Reuse if it exists, else create"),
                                              ("always", "Always create"), ("never", "Only reuse")]),
+    Question("zone_id", "Or the zone's resource id, any subscription (empty = search for it)", check=check_zone_id),
     Question("vm_mode", "Prove from inside the VNet with", choices=[
         ("existing", "An existing VM in the VNet"), ("new", "A new small Linux VM"), ("none", "No VM")]),
     Question("existing_vm", "Existing VM name", field="test_vm.name", when=lambda s: s.vm_mode == "existing"),

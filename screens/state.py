@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from plinktui.plan import DEFAULT_ZONE, Plan, from_dict
-from plinktui.validation import validate_subscription_id
+from plinktui.validation import validate_subscription_id, validate_zone_id
 
 DEMO_RG = "rg-workload-westus2"
 DEMO_VNET = "vnet-workload"
@@ -45,6 +45,11 @@ def check_subscription_list(field: str, allow_star: bool) -> Callable[[str], tup
                 return False, f"{field}: {item!r} is not a subscription id (GUID) (e.g. {example})"
         return True, ""
     return check
+
+
+def check_zone_id(text: str) -> tuple[bool, str]:
+    """``dns.zone_id`` as an optional answer: empty lets the run search every subscription for the zone."""
+    return (True, "") if not text.strip() else validate_zone_id(text.strip())
 
 
 def arm_id(sub: str, rg: str, provider_type: str, name: str) -> str:
@@ -88,6 +93,7 @@ class WizardState:
     # dns
     zone: str = DEFAULT_ZONE
     create_zone: str = "auto"
+    zone_id: str = ""  # an existing zone named outright (any subscription); "" = search for it
     link_name: str = ""
     # test vm
     vm_mode: str = "existing"  # existing | new | none
@@ -160,6 +166,8 @@ class WizardState:
         dns: dict[str, Any] = {"zone": self.zone, "create_zone": self.create_zone}
         if self.link_name:
             dns["link_name"] = self.link_name
+        if self.zone_id:
+            dns["zone_id"] = self.zone_id
         data: dict[str, Any] = {"plan": meta, "network": network, "vault": vault,
                                 "private_endpoint": {"name": f"pe-{self.vault_short_name}"}, "dns": dns}
         if self.pls_enabled:

@@ -16,6 +16,10 @@ def _args(**kw) -> argparse.Namespace:
     return argparse.Namespace(**base)
 
 
+ZONE_ID = ("/subscriptions/00000000-0000-0000-0000-0000000000b2/resourceGroups/rg-central-dns/providers/"
+           "Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net")
+
+
 def test_validators_are_the_core_ones() -> None:
     q = next(q for q in plain.QUESTIONS if q.attr == "ssh_source")
     check = plain.validator_for(q)
@@ -23,13 +27,16 @@ def test_validators_are_the_core_ones() -> None:
     assert "must not open SSH to the whole internet" in check("*")
     q = next(q for q in plain.QUESTIONS if q.attr == "subnet_prefix")
     assert "smallest Azure subnet is /29" in plain.validator_for(q)("10.0.0.0/30")
+    q = next(q for q in plain.QUESTIONS if q.attr == "zone_id")
+    assert plain.validator_for(q)("") is True  # empty: the run searches every subscription for the zone
+    assert "resource id of a private DNS zone" in plain.validator_for(q)("rg-dns/privatelink.vaultcore.azure.net")
 
 
 def test_answers_make_the_same_plan_and_save_it(tmp_path, capsys) -> None:
     answers = {"plan_name": "kv-plain", "vault_mode": "new", "region": "westus2", "vnet_mode": "new",
                "vnet_name": "vnet-kv", "address_space": "10.70.0.0/16", "subnet_name": "snet-pe",
                "subnet_prefix": "10.70.1.0/28", "vault_region": "eastus2", "vault_name": "kv-plain-01",
-               "zone": "privatelink.vaultcore.azure.net", "create_zone": "auto", "vm_mode": "none",
+               "zone": "privatelink.vaultcore.azure.net", "create_zone": "auto", "zone_id": ZONE_ID, "vm_mode": "none",
                "save_path": str(tmp_path / "kv-plain.toml"), "apply": "no", "pls_enabled": "no"}
     asked: list[str] = []
 
@@ -45,6 +52,7 @@ def test_answers_make_the_same_plan_and_save_it(tmp_path, capsys) -> None:
     assert saved.network.new_vnet and saved.network.subnet_prefix == "10.70.1.0/28"
     assert saved.vault.vault_name == "kv-plain-01" and saved.vault.region == "eastus2"
     assert saved.vault.effective_public_access == "Disabled"
+    assert saved.dns.zone_id == ZONE_ID
     assert "plinktui setup --plan" in capsys.readouterr().out
 
 
@@ -53,7 +61,7 @@ def test_invalid_combination_is_asked_again(tmp_path) -> None:
     answers = {"plan_name": "kv-plain", "vault_mode": "new", "region": "westus2", "vnet_mode": "new",
                "vnet_name": "vnet-kv", "address_space": "10.70.0.0/16", "subnet_name": "snet-pe",
                "vault_region": "eastus2", "vault_name": "kv-plain-02", "zone": "privatelink.vaultcore.azure.net",
-               "create_zone": "auto", "vm_mode": "none", "save_path": str(tmp_path / "p.toml"), "apply": "no",
+               "create_zone": "auto", "zone_id": "", "vm_mode": "none", "save_path": str(tmp_path / "p.toml"), "apply": "no",
                "pls_enabled": "no"}
 
     def prompter(q: plain.Question, default: str):
@@ -73,7 +81,7 @@ def test_own_private_link_service_in_plain_mode(tmp_path) -> None:
                "subnet_prefix": "10.70.1.0/24", "pls_subnet": "snet-pls", "pls_subnet_prefix": "10.70.2.0/28",
                "pls_visibility": "*", "pls_auto_approval": "8f2e4c1a-7b3d-4e5f-9a6b-1c2d3e4f5a6b",
                "vault_region": "eastus2", "vault_name": "kv-pls-01", "zone": "privatelink.vaultcore.azure.net",
-               "create_zone": "auto", "vm_mode": "none", "save_path": str(tmp_path / "pls.toml"), "apply": "no"}
+               "create_zone": "auto", "zone_id": "", "vm_mode": "none", "save_path": str(tmp_path / "pls.toml"), "apply": "no"}
     defaults: dict[str, str] = {}
 
     def prompter(q: plain.Question, default: str):
@@ -121,7 +129,7 @@ def test_existing_vm_is_explained_and_the_plan_goes_to_the_plans_dir(capsys) -> 
     answers = {"plan_name": "kv-jump", "vault_mode": "new", "region": "westus2", "vnet_mode": "existing",
                "vnet_rg": "rg-workload-westus2", "vnet_name": "vnet-workload", "subnet_mode": "existing",
                "subnet_name": "snet-endpoints", "vault_region": "eastus2", "vault_name": "kv-jump-01",
-               "zone": "privatelink.vaultcore.azure.net", "create_zone": "auto", "vm_mode": "existing",
+               "zone": "privatelink.vaultcore.azure.net", "create_zone": "auto", "zone_id": "", "vm_mode": "existing",
                "existing_vm": "vm-jumpbox", "apply": "no", "pls_enabled": "no"}
     defaults: dict[str, str] = {}
 

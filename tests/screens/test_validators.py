@@ -145,6 +145,29 @@ async def test_dns_bad_input_blocks_next() -> None:
         assert not await _settled(pilot, screen, False)
 
 
+async def test_dns_zone_id_is_optional_checked_and_goes_into_the_plan() -> None:
+    zone_id = ("/subscriptions/00000000-0000-0000-0000-0000000000b2/resourceGroups/rg-central-dns/providers/"
+               "Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net")
+    app = PlinkApp(connect=False, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(DnsScreen())
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#zone-id", ValidatedField).value == ""  # empty: the run searches for the zone
+        await _check_bad_inputs(pilot, screen, [
+            ("zone-id", "rg-central-dns/privatelink.vaultcore.azure.net", "resource id of a private DNS zone"),
+            ("zone-id", zone_id.replace("azure.net", "usgovcloudapi.net"),
+             "but the zone is 'privatelink.vaultcore.azure.net'")])
+        await _type(pilot, screen.query_one("#zone-id", ValidatedField), zone_id)
+        assert not await _settled(pilot, screen, False)
+        screen.save()
+        assert app.state.to_plan_dict()["dns"]["zone_id"] == zone_id
+        # changing the zone name afterwards makes the named id wrong, and says so under the id
+        await _type(pilot, screen.query_one("#zone", ValidatedField), "privatelink.vaultcore.usgovcloudapi.net")
+        assert "but the zone is" in _message(screen.query_one("#zone-id", ValidatedField))
+        assert await _settled(pilot, screen, True)
+
+
 async def test_testvm_bad_input_blocks_next() -> None:
     app = PlinkApp(connect=False, demo=True)
     async with app.run_test(size=SIZE) as pilot:
