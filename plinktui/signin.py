@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any
 
-from plinktui.cloud import TargetError
+from plinktui.cloud import Gateway, TargetError
 
 AZ_LOGIN_FIX = "run `az login` (or `az login --use-device-code` on a machine without a browser), then try again"
 OFFLINE_FIX = "check the network connection (or the proxy), then try again; `plinktui demo` works offline"
@@ -69,7 +68,7 @@ def sign_in_problem(exc: BaseException) -> tuple[str, str] | None:
             "identity)", AZ_LOGIN_FIX)
 
 
-async def ensure_signed_in(gw: Any, timeout: float = 120.0) -> None:
+async def ensure_signed_in(gw: Gateway, timeout: float = 120.0) -> None:
     """Ask the gateway's credential for one ARM token before any ARM call (a no-op cost on the emulator).
 
     One request up front gives one clear line instead of a failure per client, and nothing is left waiting.
@@ -77,7 +76,7 @@ async def ensure_signed_in(gw: Any, timeout: float = 120.0) -> None:
     Raises:
         SignInError: with a one-line message and its fix.
     """
-    credential = gw._credential()
+    credential = gw.credential()
     try:
         await asyncio.wait_for(credential.get_token(gw.target.credential_scope), timeout)
     except TimeoutError:
