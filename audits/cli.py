@@ -132,10 +132,10 @@ async def run(args: argparse.Namespace) -> int:
                              ssh_key=ssh_key, ssh_user=getattr(args, "ssh_user", None),
                              ssh_jump=getattr(args, "ssh_jump", None), state_dir=_state_dir())
         async with Gateway(target, total_timeout=float(getattr(args, "timeout", 600.0) or 600.0)) as gw:
-            if not target.is_emulator:
-                from plinktui.signin import ensure_signed_in
+            if not target.is_emulator:  # the emulator's local token needs no check (nor the run service's import)
+                from plinktui.runservice import signed_in
 
-                await ensure_signed_in(gw)  # one line saying `az login`, not a failure per client
+                await signed_in(gw)  # one line saying `az login`, not a failure per client
             result = await run_audit(gw, subscriptions=subs or None,
                                      resource_group=getattr(args, "resource_group", None),
                                      all_subscriptions=bool(getattr(args, "all_subscriptions", False)),

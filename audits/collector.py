@@ -23,7 +23,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from audits.inventory import (
     Endpoint,
@@ -37,6 +37,11 @@ from audits.inventory import (
 )
 from audits.services import Cloud, cloud_for_arm_endpoint
 from plinktui.armid import rg_of, sub_of
+
+if TYPE_CHECKING:
+    from azure.core.rest import HttpRequest
+
+    from plinktui.cloud import Gateway
 
 T = TypeVar("T")
 
@@ -92,7 +97,7 @@ class ListCall:
     api: str
     client: str
     builder: str
-    sdk: Callable[[Any], AsyncIterable[Any]]
+    sdk: Callable[[Gateway], AsyncIterable[Any]]
     path: str
     """URL path template: ``{sub}`` and positional ``{0}``, ``{1}`` for ``args``."""
     args: tuple[Any, ...] = ()
@@ -111,14 +116,16 @@ class ListCall:
         return f"{path}?{query}"
 
 
-async def _json_pages(client: Any, request: Any) -> list[dict[str, Any]]:
+async def _json_pages(gw: Gateway, request: HttpRequest | None) -> list[dict[str, Any]]:
+    """Every item of a list, following ``nextLink``, through the resource client's pipeline (any ARM client's
+    pipeline sends any ARM URL; that one is the lightest to import)."""
     from azure.core.exceptions import HttpResponseError, map_error
     from azure.core.rest import HttpRequest
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
     out: list[dict[str, Any]] = []
     while request is not None:
-        response = await client.send_request(request)
+        response = await gw.resources.send_request(request)
         await response.read()
         if response.status_code != 200:
             map_error(status_code=response.status_code, response=response, error_map={})
@@ -130,12 +137,11 @@ async def _json_pages(client: Any, request: Any) -> list[dict[str, Any]]:
     return out
 
 
-async def _run_list(gw: Any, limits: _Limits, call: ListCall) -> list[dict[str, Any]]:
+async def _run_list(gw: Gateway, limits: _Limits, call: ListCall) -> list[dict[str, Any]]:
     from azure.core.rest import HttpRequest
 
     async with limits(call.api):
-        # Any ARM client's pipeline sends any ARM URL; the resource client is the lightest to import.
-        return await _json_pages(gw.resources, HttpRequest("GET", call.url(gw.subscription_id)))
+        return await _json_pages(gw, HttpRequest("GET", call.url(gw.subscription_id)))
 
 
 async def _gather(coros: Sequence[Awaitable[T]]) -> list[T]:
@@ -146,7 +152,7 @@ def _in_rg(resource_id: str, resource_group: str | None) -> bool:
     return resource_group is None or rg_of(resource_id).lower() == resource_group.lower()
 
 
-async def list_subscriptions(gw: Any) -> list[str]:
+async def list_subscriptions(gw: Gateway) -> list[str]:
     """Every subscription the credential can see (``--all-subscriptions``)."""
     out = []
     async for s in gw.subscriptions.subscriptions.list():
@@ -192,12 +198,12 @@ SUBSCRIPTION_LISTS = (
 """The subscription-wide lists, one pager each per subscription."""
 
 
-async def _collect_subscription(gw: Any, limits: _Limits) -> dict[str, list[dict[str, Any]]]:
+async def _collect_subscription(gw: Gateway, limits: _Limits) -> dict[str, list[dict[str, Any]]]:
     lists = await _gather([_run_list(gw, limits, call) for call in SUBSCRIPTION_LISTS])
     return {call.api: items for call, items in zip(SUBSCRIPTION_LISTS, lists, strict=True)}
 
 
-async def _zone_details(gw: Any, limits: _Limits, zone: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+async def _zone_details(gw: Gateway, limits: _Limits, zone: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     rg, name = rg_of(zone["id"]), zone["name"]
     recs, links = await asyncio.gather(
         _run_list(gw, limits, zone_list_call("record_sets", rg, name)),
@@ -206,7 +212,7 @@ async def _zone_details(gw: Any, limits: _Limits, zone: dict[str, Any]) -> tuple
     return recs, links
 
 
-async def _zone_groups(gw: Any, limits: _Limits, ep: Endpoint) -> list[dict[str, Any]]:
+async def _zone_groups(gw: Gateway, limits: _Limits, ep: Endpoint) -> list[dict[str, Any]]:
     return await _run_list(gw, limits, zone_group_list_call(ep.name, ep.resource_group))
 
 
@@ -251,10 +257,10 @@ def resolver_list_call(api: str, resource_group: str, parent: str) -> ListCall:
                     (resource_group, parent), module=f"azure.mgmt.dnsresolver.operations.{module}")
 
 
-async def _resolver_details(gws: dict[str, Any], gw: Any, limits: _Limits, merged: dict[str, list[dict[str, Any]]]
+async def _resolver_details(gws: dict[str, Gateway], gw: Gateway, limits: _Limits, merged: dict[str, list[dict[str, Any]]]
                             ) -> tuple[list[Resolver], list[Ruleset]]:
     """Inbound endpoints per resolver, rules and links per ruleset (a landing zone has a handful of each)."""
-    def owner(rid: str) -> Any:
+    def owner(rid: str) -> Gateway:
         return gws.get(sub_of(rid).lower(), gw)
 
     resolvers = merged.get("dns_resolvers") or []
@@ -286,10 +292,10 @@ def choose_inventory(inventory: str, *, subscriptions: int, all_subscriptions: b
     return "graph" if (subscriptions > 2 or all_subscriptions or management_group) else "arm"
 
 
-async def _arm_lists(gws: Sequence[Any], limits: _Limits) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+async def _arm_lists(gws: Sequence[Gateway], limits: _Limits) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Gateway]]:
     per_sub = await _gather([_collect_subscription(g, limits) for g in gws])
     merged: dict[str, list[dict[str, Any]]] = {}
-    zone_gw: dict[str, Any] = {}
+    zone_gw: dict[str, Gateway] = {}
     for g, lists in zip(gws, per_sub, strict=True):
         for name, items in lists.items():
             merged.setdefault(name, []).extend(items)
@@ -298,7 +304,7 @@ async def _arm_lists(gws: Sequence[Any], limits: _Limits) -> tuple[dict[str, lis
     return merged, zone_gw
 
 
-async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resource_group: str | None = None,
+async def collect(gw: Gateway, *, subscriptions: Sequence[str] | None = None, resource_group: str | None = None,
                   concurrency: int = 8, total_timeout: float = 600.0, all_subscriptions: bool = False,
                   cloud: Cloud | None = None, inventory: str = "arm",
                   management_group: str | None = None) -> tuple[Inventory, CollectStats]:
@@ -349,7 +355,7 @@ async def collect(gw: Any, *, subscriptions: Sequence[str] | None = None, resour
             merged, graph_links, per_chunk = await graph.collect_lists(gw, pacer, subs, on_zones=zone_records)
             for part in per_chunk:
                 graph_records.update(part)
-            zone_gw: dict[str, Any] = {}
+            zone_gw: dict[str, Gateway] = {}
         else:
             merged, zone_gw = await _arm_lists(gws, limits)
             graph_links = None

@@ -6,11 +6,14 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audits import checks, resolution
 from audits.collector import collect
 from audits.report import AuditResult
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 log = logging.getLogger("plinktui.audit")
 
@@ -32,7 +35,7 @@ class ProbeOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def run_audit(gw: Any, *, subscriptions: Sequence[str] | None = None, resource_group: str | None = None,
+async def run_audit(gw: Gateway, *, subscriptions: Sequence[str] | None = None, resource_group: str | None = None,
                     all_subscriptions: bool = False, probe: ProbeOptions | None = None, concurrency: int = 8,
                     total_timeout: float = 600.0, inventory: str = "arm",
                     management_group: str | None = None) -> AuditResult:

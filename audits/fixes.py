@@ -8,7 +8,10 @@ create``. Anything else raises ``UnsupportedFix`` and is left to a human.
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 
 class UnsupportedFix(ValueError):
@@ -36,7 +39,7 @@ def supported(command: str) -> bool:
                                or h == ["az", "network", "private-dns", "link", "vnet", "create"] for h in heads)
 
 
-async def apply(gw: Any, command: str) -> list[str]:
+async def apply(gw: Gateway, command: str) -> list[str]:
     """Run every command of a fix through the SDK; returns one line per call made."""
     done = []
     for words in commands(command):

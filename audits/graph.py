@@ -26,7 +26,10 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 T = TypeVar("T")
 
@@ -177,7 +180,7 @@ def _serializer() -> Any:
     return Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
 
 
-async def _page(gw: Any, pacer: GraphPacer, text: str, subscriptions: Sequence[str] | None,
+async def _page(gw: Gateway, pacer: GraphPacer, text: str, subscriptions: Sequence[str] | None,
                 management_groups: Sequence[str] | None, skip: int) -> dict[str, Any]:
     """One page through the official client's pipeline (auth, retries on 429 with Retry-After, counting). The
     answer is read as JSON, not turned into SDK models: at 1,000 rows a page the model walk cost more CPU than the
@@ -201,7 +204,7 @@ async def _page(gw: Any, pacer: GraphPacer, text: str, subscriptions: Sequence[s
         await pacer.done(headers)
 
 
-async def query(gw: Any, pacer: GraphPacer, text: str, *, subscriptions: Sequence[str] | None = None,
+async def query(gw: Gateway, pacer: GraphPacer, text: str, *, subscriptions: Sequence[str] | None = None,
                 management_groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Every row of a query: the first page says how many rows there are (``totalRecords``); the other pages are
     asked for at once with ``$skip`` (the query orders its rows, so pages do not overlap), paced by the quota."""
@@ -216,7 +219,7 @@ async def query(gw: Any, pacer: GraphPacer, text: str, *, subscriptions: Sequenc
     return rows
 
 
-async def subscriptions_of_group(gw: Any, pacer: GraphPacer, group: str) -> list[str]:
+async def subscriptions_of_group(gw: Gateway, pacer: GraphPacer, group: str) -> list[str]:
     """The subscriptions under a management group (``--management-group``)."""
     rows = await query(gw, pacer, SUBSCRIPTIONS_OF_GROUP, management_groups=[group])
     return [str(r["subscriptionId"]) for r in rows if r.get("subscriptionId")]
@@ -243,7 +246,7 @@ def _arm(row: dict[str, Any], prefix: str = "") -> dict[str, Any] | None:
     return out
 
 
-async def collect_lists(gw: Any, pacer: GraphPacer, subscriptions: Sequence[str],
+async def collect_lists(gw: Gateway, pacer: GraphPacer, subscriptions: Sequence[str],
                         on_zones: Callable[[list[dict[str, Any]]], Coroutine[Any, Any, T]] | None = None,
                         ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[T]]:
     """The subscription-wide lists (as ``collector`` names them) and the VNet links by zone id, from two queries

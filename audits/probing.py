@@ -20,6 +20,7 @@ from plinktui.armid import name_of, sub_of
 
 if TYPE_CHECKING:
     from audits.engine import ProbeOptions
+    from plinktui.cloud import Gateway
 
 
 @dataclass
@@ -114,13 +115,13 @@ def _expectations(targets: list[ProbeTarget]) -> list[Any]:
     return [Expect(t.fqdn, [t.expected_ip] if t.expected_ip else [], t.vault) for t in targets]
 
 
-def _vm_gateway(gw: Any, vm: Vm) -> Any:
+def _vm_gateway(gw: Gateway, vm: Vm) -> Gateway:
     """The gateway of the VM's own subscription (Run Command is a call on the VM's subscription)."""
     sub = sub_of(vm.id)
     return gw.at(sub)
 
 
-async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str) -> list[Any]:
+async def _probe_ssh(gw: Gateway, plan: ProbePlan, opts: ProbeOptions, key_path: str) -> list[Any]:
     from plinktui.probes import ssh as probe_ssh
 
     vm = plan.vm
@@ -149,7 +150,7 @@ async def _probe_ssh(gw: Any, plan: ProbePlan, opts: ProbeOptions, key_path: str
         return list(verdicts)
 
 
-async def _probe_run_command(gw: Any, plan: ProbePlan) -> list[Any]:
+async def _probe_run_command(gw: Gateway, plan: ProbePlan) -> list[Any]:
     from plinktui.probes.runcommand import probe_via_run_command
 
     vm = plan.vm
@@ -158,7 +159,7 @@ async def _probe_run_command(gw: Any, plan: ProbePlan) -> list[Any]:
                                             vm.private_ip))
 
 
-async def run_probes(gw: Any, inv: Inventory, opts: ProbeOptions,
+async def run_probes(gw: Gateway, inv: Inventory, opts: ProbeOptions,
                      paths: Sequence[Any] | None = None) -> tuple[list[Any], list[str], dict[str, str]]:
     """Run the probes the options ask for.
 

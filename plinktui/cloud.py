@@ -352,7 +352,8 @@ class Gateway:
             known[subscription_id.lower()] = self.for_subscription(subscription_id)
         return known[subscription_id.lower()]
 
-    def _credential(self) -> Any:
+    def credential(self) -> Any:
+        """The async token credential every client of this gateway signs in with (built on first use)."""
         if self._shared["credential"] is None:
             if self.target.is_emulator:
                 self._shared["credential"] = _StaticTokenCredential()
@@ -383,7 +384,7 @@ class Gateway:
         if client is None:
             kwargs: dict[str, Any] = {
                 "base_url": self.target.arm_endpoint,
-                "policies": _make_policies(self._credential(), self.target.credential_scope, self.stats,
+                "policies": _make_policies(self.credential(), self.target.credential_scope, self.stats,
                                            self.total_timeout, self.max_retry_after),
                 "credential_scopes": [self.target.credential_scope],
                 # The emulator says exactly when an LRO is due (integer Retry-After for whole seconds); below a
@@ -391,7 +392,7 @@ class Gateway:
                 "polling_interval": 0.2 if self.target.is_emulator else 5,
             }
             kwargs["transport"] = self._transport()
-            args: list[Any] = [self._credential()]
+            args: list[Any] = [self.credential()]
             if with_subscription:
                 args.append(self.subscription_id)
             client = cls(*args, **kwargs)

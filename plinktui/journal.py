@@ -28,6 +28,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from plinktui.fsutil import atomic_write, remove_stale_temps
+
 VERSION = 1
 
 
@@ -105,49 +107,6 @@ def now_iso() -> str:
 def new_run_id(plan_name: str) -> str:
     """A sortable, unique run id that names its plan, e.g. ``kv-demo-20261129-124501-3fa2``."""
     return f"{plan_name}-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
-
-
-def atomic_write_json(path: Path, data: Any, *, durable: bool = True, new_file: bool = False) -> None:
-    """Write JSON so that readers see the old or the new file, never a partial one.
-
-    Args:
-        path: the file.
-        data: JSON-able data.
-        durable: fsync the content before the rename, so it survives a power loss too (a killed process never
-            loses a renamed file: the page cache outlives it). Write-ahead intents and run states are durable;
-            progress notes need not be, because the ownership tags in Azure are the second record.
-        new_file: also fsync the folder, so the new name itself survives a power loss.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    payload = json.dumps(data, indent=1, sort_keys=False).encode()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, payload)
-        if durable:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    if new_file:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Drop temp files a killed writer left beside ``path`` (``.NAME.PID.tmp`` whose PID is gone); the journal
-    itself is always whole, thanks to the atomic rename."""
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        try:
-            pid = int(tmp.name[len(path.name) + 2:-4])
-            os.kill(pid, 0)  # raises when no such process: the writer is dead
-        except ProcessLookupError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-        except (ValueError, PermissionError):
-            continue
 
 
 @dataclass
@@ -248,7 +207,7 @@ class Journal:
             raise JournalError(f"cannot read journal {path}: {e}") from None
         if data.get("version") != VERSION:
             raise JournalError(f"journal {path} has an unknown version {data.get('version')!r}")
-        _remove_stale_temps(path)
+        remove_stale_temps(path)
         return cls(path, data)
 
     @staticmethod
@@ -319,9 +278,16 @@ class Journal:
         return st
 
     def save(self, *, durable: bool = True, new_file: bool = False) -> None:
-        """Persist atomically (``durable``: fsynced before the rename)."""
+        """Persist atomically (:func:`plinktui.fsutil.atomic_write`: readers see the old or the new file).
+
+        Args:
+            durable: fsync the content before the rename, so it survives a power loss too (a killed process never
+                loses a renamed file: the page cache outlives it). Write-ahead intents and run states are durable;
+                progress notes need not be, because the ownership tags in Azure are the second record.
+            new_file: also fsync the folder, so the new name itself survives a power loss.
+        """
         self.data["updated"] = now_iso()
-        atomic_write_json(self.path, self.data, durable=durable, new_file=new_file)
+        atomic_write(self.path, json.dumps(self.data, indent=1, sort_keys=False), durable=durable, sync_dir=new_file)
 
     def set_state(self, state: str, **summary: Any) -> None:
         """Record the run state (and summary fields) and persist."""

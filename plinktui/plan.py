@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plinktui import validation as v
+from plinktui.fsutil import atomic_write
 from plinktui.untrusted import clip
 
 DEFAULT_ZONE = "privatelink.vaultcore.azure.net"
@@ -223,9 +224,7 @@ class Plan:
     def save(self, path: str | Path) -> Path:
         """Write the plan as TOML (atomically) and return the path."""
         p = Path(path).expanduser()
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(self.to_toml())
-        tmp.replace(p)
+        atomic_write(p, self.to_toml(), mode=0o666)  # a plan holds no secret: the umask decides, as for any file
         return p
 
 

@@ -4,7 +4,8 @@ The CLI (``plinktui setup`` / ``teardown``) and the TUI's Provision screen are f
 run behaves the same whichever one starts it:
 
 - :func:`gateway`: the gateway of a new run or of an earlier one (a run goes back to the cloud its journal records;
-  ``--demo`` on another cloud's run is refused), signed in before anything else (:func:`signed_in`);
+  ``--demo`` on another cloud's run is refused), signed in before anything else (:func:`signed_in`, which the
+  audit command and the TUI's sign-in step call too);
 - :func:`open_for_resume`: an earlier run, refused when it was torn down (or is being torn down);
 - :func:`new_journal`: the journal (with the cloud the run belongs to), written before preflight so a run killed that
   early is still listed;
@@ -28,6 +29,7 @@ from plinktui import plan as plan_mod
 from plinktui.engine import Context, apply, ensure_public_key, make_context
 from plinktui.events import Emit
 from plinktui.journal import Journal, JournalError, RunState
+from plinktui.signin import SIGN_IN_TIMEOUT, ensure_signed_in
 from plinktui.walk import RunOutcome
 
 if TYPE_CHECKING:
@@ -42,12 +44,19 @@ class RunRefused(JournalError):
     """The run cannot be resumed (torn down, or being torn down); the message says what to do instead."""
 
 
-async def signed_in(gw: Gateway) -> None:
-    """Real Azure: one token request before anything else, so a missing sign-in is one line that says `az login`."""
-    if not gw.target.is_emulator:
-        from plinktui.signin import ensure_signed_in
+async def signed_in(gw: Gateway, *, timeout: float = SIGN_IN_TIMEOUT) -> None:
+    """One token request before any ARM call, so a missing sign-in is one line that says what to do (`az login`)
+    instead of a failure per client. The one way in: the CLI's runs and audits and the TUI's sign-in step all call it.
+    The emulator's local token answers at once.
 
-        await ensure_signed_in(gw)
+    Args:
+        gw: the gateway whose credential signs in.
+        timeout: seconds to wait (a device-code sign-in waits for a person and passes its own bound).
+
+    Raises:
+        plinktui.signin.SignInError: with what happened and the fix, apart (``what``, ``fix``) and in its message.
+    """
+    await ensure_signed_in(gw, timeout)
 
 
 async def gateway(*, arm_endpoint: str | None, ca_cert: str | None, subscription: str | None, demo: bool,
@@ -55,7 +64,7 @@ async def gateway(*, arm_endpoint: str | None, ca_cert: str | None, subscription
     """The gateway for a new run (``run_target`` None) or for the earlier run whose journal target is ``run_target``.
 
     A run on the demo cloud goes back to it without flags (its endpoint's port changes between sessions); ``demo``
-    on another cloud's run is refused. Real Azure is signed in to first (:func:`signed_in`).
+    on another cloud's run is refused. The gateway is signed in to first (:func:`signed_in`).
 
     Raises:
         plinktui.cloud.TargetError: no usable target (the message says what to pass), or not signed in.

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any
 
-from plinktui.cloud import TargetError
+from plinktui.cloud import Gateway, TargetError
 
 AZ_LOGIN_FIX = "run `az login` (or `az login --use-device-code` on a machine without a browser), then try again"
 OFFLINE_FIX = "check the network connection (or the proxy), then try again; `plinktui demo` works offline"
@@ -20,8 +19,23 @@ _OFFLINE_HINTS = ("name or service not known", "temporary failure in name resolu
                   "network is unreachable", "cannot connect to host login.", "failed to establish a new connection")
 
 
+SIGN_IN_TIMEOUT = 120.0
+"""Seconds a sign-in may take before it is reported as not finishing (a device-code sign-in, which waits for a person,
+passes its own bound)."""
+
+
 class SignInError(TargetError):
-    """Signing in failed; the message is one line that says what to do."""
+    """Signing in failed; the message is one line: what happened, then what to do."""
+
+    def __init__(self, what: str, fix: str) -> None:
+        super().__init__(f"{what}; {fix}")
+        self.what = what
+        self.fix = fix
+
+    @property
+    def sentence(self) -> str:
+        """What happened as a sentence of its own, for a screen that shows the fix apart."""
+        return self.what[:1].upper() + self.what[1:] + "."
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -69,7 +83,7 @@ def sign_in_problem(exc: BaseException) -> tuple[str, str] | None:
             "identity)", AZ_LOGIN_FIX)
 
 
-async def ensure_signed_in(gw: Any, timeout: float = 120.0) -> None:
+async def ensure_signed_in(gw: Gateway, timeout: float = SIGN_IN_TIMEOUT) -> None:
     """Ask the gateway's credential for one ARM token before any ARM call (a no-op cost on the emulator).
 
     One request up front gives one clear line instead of a failure per client, and nothing is left waiting.
@@ -77,13 +91,13 @@ async def ensure_signed_in(gw: Any, timeout: float = 120.0) -> None:
     Raises:
         SignInError: with a one-line message and its fix.
     """
-    credential = gw._credential()
+    credential = gw.credential()
     try:
         await asyncio.wait_for(credential.get_token(gw.target.credential_scope), timeout)
     except TimeoutError:
-        raise SignInError(f"signing in to Azure did not finish within {timeout:.0f} s; {AZ_LOGIN_FIX}") from None
+        raise SignInError(f"signing in to Azure did not finish within {timeout:.0f} s", AZ_LOGIN_FIX) from None
     except Exception as exc:  # noqa: BLE001 - classified below; anything else is passed on unchanged
         problem = sign_in_problem(exc)
         if problem is None:
             raise
-        raise SignInError(f"{problem[0]}; {problem[1]}") from None
+        raise SignInError(*problem) from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
@@ -22,6 +22,10 @@ from screens.autopilot import Autopilot
 from screens.commands import ScreenCommands
 from screens.modals import ConfirmModal, ErrorModal, ReportsWorkerErrors, describe_error
 from screens.state import WizardState
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
+    from plinktui.emulator.embedded import DemoCloud
 
 AUTOPILOT_LATENCY_SCALE = 0.05
 """The embedded cloud's latency scale under ``--autopilot`` (keeps the whole story well under 90 s)."""
@@ -64,7 +68,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
 
     def __init__(self, target_kwargs: dict[str, Any] | None = None, *, demo: bool = True, autopilot: bool = False,
                  connect: bool = True, latency_scale: float | None = None, step_seconds: float = 1.5,
-                 demo_cloud: Any = None, auth: str = "default", credential: Any = None, story: str = "setup") -> None:
+                 demo_cloud: DemoCloud | None = None, auth: str = "default", credential: Any = None, story: str = "setup") -> None:
         super().__init__()
         self.story = story
         """``plinktui demo --story``: ``setup`` (the wizard) or ``hub-spoke`` (the landing-zone audit)."""
@@ -73,8 +77,9 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self._started_as = (demo, dict(self.target_kwargs))
         """How the command started the app: its flags apply to that cloud only, not to the one switched to."""
         self.state = WizardState(demo=demo)
-        self.gw: Any = None
-        self.demo_cloud: Any = demo_cloud
+        self.gw: Gateway | None = None
+        """The gateway of the chosen subscription (None until the connect worker opened it)."""
+        self.demo_cloud: DemoCloud | None = demo_cloud
         """The embedded demo cloud (tests inject one running on their own loop)."""
         self.target_status = ("Demo cloud (embedded Azure emulator): starting…" if demo
                               else "Azure: connecting…")
@@ -83,7 +88,8 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
                                             (AUTOPILOT_LATENCY_SCALE if autopilot else None) if demo else None)
         self.current_run: str | None = None
         self._gw_ready = asyncio.Event()
-        self._root_gw: Any = None
+        self._root_gw: Gateway | None = None
+        """The gateway the connect worker opened; the per-subscription ones derive from it and close with it."""
         self.autopilot = Autopilot(self, step_seconds=step_seconds) if autopilot else None
         self.auth = auth
         """How to sign in to real Azure: "default" (DefaultAzureCredential: az login, env, managed identity) or
@@ -220,15 +226,19 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
             if isinstance(screen, WelcomeScreen):
                 screen.refresh_status()
 
-    async def gateway(self) -> Any:
+    async def gateway(self) -> Gateway:
         """The open gateway (waits for the connect worker)."""
         await self._gw_ready.wait()
+        if self.gw is None:
+            from plinktui.cloud import TargetError
+
+            raise TargetError("not connected to a cloud yet; go back to the start screen and connect again")
         return self.gw
 
     def use_subscription(self, subscription_id: str) -> None:
-        """Bind the gateway to the chosen subscription."""
-        if self._root_gw is not None and subscription_id and subscription_id != self.gw.target.subscription_id:
-            self.gw = self._root_gw.for_subscription(subscription_id)
+        """Bind the gateway to the chosen subscription (derived from the root gateway: one sign-in, kept clients)."""
+        if self._root_gw is not None and subscription_id:
+            self.gw = self._root_gw.at(subscription_id)
 
     def _make_credential(self) -> Any:
         """The real-Azure credential for the chosen sign-in method."""
@@ -298,7 +308,7 @@ class PlinkApp(ReportsWorkerErrors, App[int]):
         self.open_gateway()
 
     @work(group="close", exit_on_error=False)
-    async def _close_later(self, gw: Any) -> None:
+    async def _close_later(self, gw: Gateway | None) -> None:
         if gw is not None:
             await gw.close()
 

@@ -226,8 +226,8 @@ class AuditScreen(ReportsWorkerErrors, Screen[None]):
         yield Footer()
 
     @property
-    def plink(self) -> Any:
-        """The app."""
+    def plink(self) -> PlinkApp:
+        """The app, typed."""
         return cast("PlinkApp", self.app)
 
     def on_mount(self) -> None:

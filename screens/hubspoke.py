@@ -7,7 +7,7 @@ the screen plays the story alone: audit, a beat on the view, fix, re-audit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import work
@@ -19,6 +19,9 @@ from textual.widgets import DataTable, Footer, Static
 
 from screens import safe
 from screens.widgets.vimtable import VimTable
+
+if TYPE_CHECKING:
+    from screens.app import PlinkApp
 
 VERDICT_STYLE = {"private": "bold green", "public": "bold red", "timeout": "bold red", "servfail": "bold red",
                  "nxdomain": "bold red", "wrong-ip": "bold red", "unknown": "yellow"}
@@ -77,6 +80,11 @@ class HubSpokeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.audit()
 
+    @property
+    def plink(self) -> PlinkApp:
+        """The app, typed."""
+        return cast("PlinkApp", self.app)
+
     def _status(self, text: str) -> None:
         self.query_one("#hs-status", Static).update(safe.text(text))  # names and errors from the tenant
 
@@ -87,7 +95,7 @@ class HubSpokeScreen(Screen[None]):
 
         self.busy = True
         try:
-            app: Any = self.app
+            app = self.plink
             gw = await app.gateway()
             cloud = app.demo_cloud
             subs = list(getattr(cloud, "subscription_ids", ()) or [gw.subscription_id])
@@ -128,7 +136,7 @@ class HubSpokeScreen(Screen[None]):
         self.query_one("#hs-findings", Static).update(safe.join_lines(lines))
 
     def _next_beat(self) -> None:
-        app: Any = self.app
+        app = self.plink
         pilot = getattr(app, "autopilot", None)
         if pilot is None:
             return
@@ -152,7 +160,7 @@ class HubSpokeScreen(Screen[None]):
         from audits import fixes
 
         self.busy = True
-        app: Any = self.app
+        app = self.plink
         done: list[str] = []
         try:
             gw = await app.gateway()

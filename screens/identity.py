@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+DEVICE_CODE_SECONDS = 900
+"""How long a device-code sign-in waits for the code to be entered (azure-identity's default)."""
+
 PromptCallback = Callable[[str, str, datetime], None]
 """``(verification_uri, user_code, expires_on)``, as azure-identity calls it."""
 
@@ -76,7 +79,7 @@ class AsyncDeviceCodeCredential:
     builds from starting several device flows at once: after the first sign-in the token comes from MSAL's cache.
     """
 
-    def __init__(self, prompt: PromptCallback, tenant_id: str | None = None, timeout: int = 900) -> None:
+    def __init__(self, prompt: PromptCallback, tenant_id: str | None = None, timeout: int = DEVICE_CODE_SECONDS) -> None:
         from azure.identity import DeviceCodeCredential
 
         kwargs: dict[str, Any] = {"prompt_callback": prompt, "timeout": timeout}

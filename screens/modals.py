@@ -83,17 +83,15 @@ class ErrorModal(ModalScreen[None]):
 
 def describe_error(exc: BaseException) -> tuple[str, str | None]:
     """One readable sentence and a fix for any exception a worker raised (Azure errors are classified)."""
-    try:
-        from plinktui.cloud import TargetError
-        if isinstance(exc, TargetError):
-            return str(exc), None
-    except ImportError:  # pragma: no cover
-        pass
-    from plinktui.signin import sign_in_problem
+    from plinktui.cloud import TargetError
+    from plinktui.signin import SignInError, sign_in_problem
 
     problem = sign_in_problem(exc)
-    if problem is not None:
-        return problem[0][:1].upper() + problem[0][1:] + ".", problem[1]
+    error = SignInError(*problem) if problem is not None else exc
+    if isinstance(error, SignInError):  # what happened, and the fix apart
+        return error.sentence, error.fix
+    if isinstance(exc, TargetError):  # one line that already says what to change
+        return str(exc), None
     from plinktui.engine import classify
 
     _cls, message, fix = classify(exc)

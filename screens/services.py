@@ -6,11 +6,14 @@ They run inside Textual workers (never on the UI's critical path) and return pla
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plinktui.armid import rg_of
 from plinktui.sdkjson import as_json as _j
 from screens.messages import NameCheck
+
+if TYPE_CHECKING:
+    from plinktui.cloud import Gateway
 
 
 def _props(obj: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +45,7 @@ class VmInfo:
     private_ip: str = ""
 
 
-async def list_subscriptions(gw: Any) -> list[tuple[str, str]]:
+async def list_subscriptions(gw: Gateway) -> list[tuple[str, str]]:
     """(id, display name) of every subscription the credential sees."""
     out = []
     async for sub in gw.subscriptions.subscriptions.list():
@@ -52,7 +55,7 @@ async def list_subscriptions(gw: Any) -> list[tuple[str, str]]:
     return out
 
 
-async def list_locations(gw: Any) -> list[str]:
+async def list_locations(gw: Gateway) -> list[str]:
     """Region names of the subscription, sorted."""
     names = []
     async for loc in gw.subscriptions.subscriptions.list_locations(gw.subscription_id):
@@ -62,7 +65,7 @@ async def list_locations(gw: Any) -> list[str]:
     return sorted(set(names))
 
 
-async def list_vnets(gw: Any) -> list[VnetInfo]:
+async def list_vnets(gw: Gateway) -> list[VnetInfo]:
     """Every VNet of the subscription with its subnets."""
     out = []
     async for vn in gw.network.virtual_networks.list_all():
@@ -83,7 +86,7 @@ async def list_vnets(gw: Any) -> list[VnetInfo]:
     return sorted(out, key=lambda x: (x.location, x.name))
 
 
-async def list_vaults(gw: Any) -> list[tuple[str, str, str]]:
+async def list_vaults(gw: Gateway) -> list[tuple[str, str, str]]:
     """(id, name, location) of every vault of the subscription."""
     out = []
     async for vault in gw.keyvault.vaults.list_by_subscription():
@@ -92,7 +95,7 @@ async def list_vaults(gw: Any) -> list[tuple[str, str, str]]:
     return sorted(out, key=lambda x: x[1])
 
 
-async def check_vault_name(gw: Any, name: str) -> NameCheck:
+async def check_vault_name(gw: Gateway, name: str) -> NameCheck:
     """Is the vault name free globally, soft-deleted vaults included?"""
     async for deleted in gw.keyvault.vaults.list_deleted():
         d = _j(deleted)
@@ -108,7 +111,7 @@ async def check_vault_name(gw: Any, name: str) -> NameCheck:
     return NameCheck(name, True, "available")
 
 
-async def list_vms_in_vnet(gw: Any, vnet_id: str) -> list[VmInfo]:
+async def list_vms_in_vnet(gw: Gateway, vnet_id: str) -> list[VmInfo]:
     """VMs with a NIC in the VNet (the candidates for probing from inside)."""
     nic_subnet: dict[str, tuple[str, str]] = {}
     async for nic in gw.network.network_interfaces.list_all():

@@ -64,24 +64,27 @@ class SignInScreen(WizardStep):
 
     @work(exclusive=True, group="subs", exit_on_error=False)
     async def load(self) -> None:
-        """List subscriptions (a worker; the screen stays responsive)."""
-        from plinktui.signin import sign_in_problem
+        """Sign in through the run service (as the CLI does), then list subscriptions (a worker; the screen stays
+        responsive)."""
+        from plinktui import runservice
+        from plinktui.signin import SIGN_IN_TIMEOUT, SignInError
+        from screens.identity import DEVICE_CODE_SECONDS
         from screens.services import list_subscriptions
 
         gw = await self.plink.gateway()
         self.refresh_identity()
+        # A device code waits for a person: bound it just beyond the code's own life, so its clearer error wins.
+        wait = DEVICE_CODE_SECONDS + 30.0 if self.plink.auth == "device-code" else SIGN_IN_TIMEOUT
         try:
-            subs = await list_subscriptions(gw)
-        except Exception as exc:
-            problem = sign_in_problem(exc)
-            if problem is None:
-                raise
+            await runservice.signed_in(gw, timeout=wait)
+        except SignInError as exc:
             # Said once, inline, where the sign-in method is chosen (not again in a modal).
-            self.plink.identity_error = problem[0][:1].upper() + problem[0][1:] + ".", problem[1]
+            self.plink.identity_error = exc.sentence, exc.fix
             self.refresh_identity()
             self.query_one("#subs", OptionList).loading = False
             self.revalidate()
             return
+        subs = await list_subscriptions(gw)
         self._subs = subs or ([(gw.target.subscription_id, "")] if gw.target.subscription_id else [])
         self._show_subs()
         self.query_one("#subs", OptionList).loading = False

@@ -19,7 +19,7 @@ from plinktui import journal
 def main() -> int:
     crash_at = int(sys.argv[1])
     writes = 0
-    write = journal.atomic_write_json
+    write = journal.atomic_write
 
     def counted(*args: Any, **kwargs: Any) -> None:
         nonlocal writes
@@ -28,7 +28,7 @@ def main() -> int:
         if writes == crash_at:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    journal.atomic_write_json = counted  # type: ignore[assignment]
+    journal.atomic_write = counted  # type: ignore[assignment]
     from plinktui.cli import main as cli_main
 
     try:

@@ -45,3 +45,45 @@ def test_a_planted_symlink_is_replaced_not_written_through(tmp_path: pathlib.Pat
     atomic_write(target, "secret")
     assert victim.read_text() == "keep me"
     assert not target.is_symlink() and target.read_text() == "secret"
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_writer_killed_mid_write_leaves_a_temp_that_remove_stale_temps_drops(tmp_path: pathlib.Path) -> None:
+    """The temp name carries the writer's pid, so the leftovers of a killed writer can be told from a live one's."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "run.json"
+    atomic_write(target, "old")
+    # a real process dies between writing its temp file and the rename (os._exit: no cleanup runs, like kill -9)
+    code = ("import os, sys; from plinktui import fsutil; fsutil.os.replace = lambda *a: os._exit(9); "
+            "fsutil.atomic_write(sys.argv[1], 'new')")
+    assert subprocess.run([sys.executable, "-c", code, str(target)], check=False).returncode == 9
+    left = [p.name for p in tmp_path.iterdir() if p.name != "run.json"]
+    assert len(left) == 1 and left[0].startswith(".run.json.") and left[0].endswith(".tmp")
+    live = tmp_path / f".run.json.{os.getpid()}.0123456789abcdef.tmp"  # this process: a write in progress
+    live.write_text("in progress")
+    fsutil.remove_stale_temps(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["run.json", live.name])
+    assert target.read_text() == "old"
+
+
+def test_remove_stale_temps_reads_both_temp_name_forms_and_leaves_other_files(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "kv-demo-1.json"
+    target.write_text("{}")
+    dead = _dead_pid()
+    stale = [f".kv-demo-1.json.{dead}.tmp",  # the journal's earlier form: .NAME.PID.tmp
+             f".kv-demo-1.json.{dead}.a1b2c3d4e5f60718.tmp"]
+    kept = [f".kv-demo-1.json.{os.getpid()}.tmp", ".kv-demo-1.json.notapid.tmp", ".kv-demo-1.json.0.tmp",
+            f".kv-demo-2.json.{dead}.tmp", f"kv-demo-1.json.{dead}.tmp"]
+    for name in stale + kept:
+        (tmp_path / name).write_text("partial")
+    fsutil.remove_stale_temps(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["kv-demo-1.json", *kept])

@@ -75,3 +75,74 @@ async def test_the_walker_tries_a_retryable_node_as_often_as_its_policy_says(att
     outcome = await execute(g, run, retry=RetryPolicy(maximum_attempts=attempts, initial_interval=0.0))
     assert len(calls) == attempts and outcome.status == {"a": "failed"}
     assert outcome.errors["a"].error_class == ErrorClass.RETRYABLE
+
+
+class _Credential:
+    """An async token credential that answers as the test says (the emulator accepts any bearer)."""
+
+    def __init__(self, answer: BaseException | None = None, hang: bool = False) -> None:
+        self.answer, self.hang = answer, hang
+        self.scopes: list[tuple[str, ...]] = []
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        import asyncio
+        import time
+
+        from azure.core.credentials import AccessToken
+
+        self.scopes.append(scopes)
+        if self.hang:
+            await asyncio.Event().wait()
+        if self.answer is not None:
+            raise self.answer
+        return AccessToken("synthetic", int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_signed_in_turns_a_failed_sign_in_into_one_line_and_its_fix_before_any_arm_call(emu) -> None:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from plinktui.cloud import Gateway, resolve_target
+    from plinktui.signin import AZ_LOGIN_FIX, SignInError
+
+    target = await resolve_target(arm_endpoint=emu.endpoint, ca_cert=emu.ca_cert)
+    refusing = _Credential(ClientAuthenticationError("DefaultAzureCredential failed to retrieve a token"))
+    async with Gateway(target, credential=refusing) as gw:
+        with pytest.raises(SignInError) as info:
+            await runservice.signed_in(gw)
+        assert refusing.scopes == [(target.credential_scope,)]  # one token request, for ARM's audience
+        assert gw.stats.requests == 0  # nothing reached ARM
+    err = info.value
+    assert err.what.startswith("not signed in to Azure: no credential was found") and err.fix == AZ_LOGIN_FIX
+    assert str(err) == f"{err.what}; {AZ_LOGIN_FIX}"  # the CLI's one line
+    assert err.sentence == "N" + err.what[1:] + "."  # the TUI's sentence, shown with the fix apart
+
+    async with Gateway(target, credential=_Credential(hang=True)) as gw:
+        with pytest.raises(SignInError, match=r"^signing in to Azure did not finish within 1 s; run `az login`"):
+            await runservice.signed_in(gw, timeout=1.0)
+
+    async with Gateway(target, credential=_Credential(ValueError("not about signing in"))) as gw:
+        with pytest.raises(ValueError, match="not about signing in"):  # passed on unchanged, not dressed up
+            await runservice.signed_in(gw)
+
+    async with Gateway(target) as gw:  # the emulator's local token: signed in at once, still without a request
+        await runservice.signed_in(gw)
+        assert gw.stats.requests == 0
+
+
+async def test_a_cli_run_signs_in_through_signed_in(emu, monkeypatch) -> None:
+    seen: list[Any] = []
+    real = runservice.signed_in
+
+    async def spy(gw: Any, **kw: Any) -> None:
+        seen.append(gw)
+        await real(gw, **kw)
+
+    monkeypatch.setattr(runservice, "signed_in", spy)
+    gw = await runservice.gateway(arm_endpoint=emu.endpoint, ca_cert=emu.ca_cert, subscription=None, demo=False)
+    try:
+        assert seen == [gw]
+    finally:
+        await gw.close()

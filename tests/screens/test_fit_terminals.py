@@ -351,6 +351,9 @@ async def test_teardown_says_it_is_running_for_as_long_as_it_runs(monkeypatch) -
     monkeypatch.setattr(runner, "teardown_run", slow_teardown)
     app = _offline_app()
     async with app.run_test(size=(120, 40)) as pilot:
+        from plinktui.cloud import CloudTarget, Gateway
+
+        app.gw = Gateway(CloudTarget(is_emulator=True))  # never opened: slow_teardown does not use it
         app._gw_ready.set()
         app.teardown("kv-demo-1")
         await pilot.pause(0.3)

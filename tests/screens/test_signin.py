@@ -210,3 +210,27 @@ async def test_u_without_a_subscription_signs_in_first_then_audits(emu_factory) 
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen), what="audit pane")
         assert app.gw.target.subscription_id == emu.config.subscription_id
+
+
+async def test_the_signin_step_signs_in_through_the_run_service(emu_factory, monkeypatch) -> None:
+    """One sign-in orchestration: the step calls plinktui.runservice.signed_in (as the CLI does), then lists."""
+    from plinktui import runservice
+
+    seen: list[tuple[object, dict]] = []
+    real = runservice.signed_in
+
+    async def spy(gw: Gateway, **kw: float) -> None:
+        seen.append((gw, kw))
+        await real(gw, **kw)
+
+    monkeypatch.setattr(runservice, "signed_in", spy)
+    emu = await emu_factory(latency_scale=0)
+    cred = SyntheticCredential()
+    app = PlinkApp({"arm_endpoint": emu.endpoint, "ca_cert": emu.ca_cert}, demo=False, credential=cred,
+                   auth="device-code")
+    async with app.run_test(size=SIZE) as pilot:
+        await _signin_text(pilot, app)
+        screen = app.screen
+        await wait_for(pilot, lambda: not screen.problem(), what="subscriptions listed")
+        assert [gw for gw, _ in seen] == [app.gw]
+        assert seen[0][1]["timeout"] > 900  # a device code waits for a person, beyond the code's own 15 minutes

@@ -40,7 +40,8 @@ def test_write_private_refuses_an_existing_temp_name(tmp_path: pathlib.Path, mon
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     monkeypatch.setattr(fsutil.secrets, "token_hex", lambda n: "guessed")  # write_private writes through fsutil
-    (tmp_path / ".key.pem.guessed.tmp").symlink_to(victim)  # even a correctly guessed name is not followed
+    # even a correctly guessed name (.NAME.PID.RANDOM.tmp) is not followed
+    (tmp_path / f".key.pem.{os.getpid()}.guessed.tmp").symlink_to(victim)
     with pytest.raises(FileExistsError):
         write_private(tmp_path / "key.pem", b"secret")
     assert victim.read_text() == "precious\n" and not (tmp_path / "key.pem").exists()
