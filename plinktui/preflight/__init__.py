@@ -41,13 +41,14 @@ CHECKS: tuple[Check, ...] = (
     Check("regions", subscription.regions),
     Check("vnet", network.vnet),
     Check("dns_hub", dns.dns_hub, after="vnet"),  # the VNet's DNS servers and peerings
-    Check("vnet_match", network.vnet_match, after="vnet"),
+    Check("vnet_match", network.vnet_match, after="vnet"),  # the VNet as vnet read it
     Check("subnets", network.subnets, after="vnet"),
     Check("zone", dns.zone, after="dns_hub"),  # the zone is linked to the hub when there is one
     Check("vault", keyvault.vault),
     *names.CHECKS,
 )
-"""Every check, in the order their problems are listed when they finish together."""
+"""Every check. Those with no ``after`` start together; the checks after one same check follow it one at a time in
+this order, so their problems keep the order they had when they were one function."""
 
 
 async def run(gw: Gateway, plan: Plan, *, run_id: str | None = None, check_permissions: bool = True,
