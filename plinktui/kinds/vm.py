@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param, resource_id
 from plinktui.events import ErrorClass, NodeError
 from plinktui.kinds.base import Placement, group_kind, is_not_found, props, read, register, wait_lro
+from plinktui.plan import read_public_key
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -54,9 +57,45 @@ async def _delete(c: Context, n: Node) -> None:
             raise
 
 
+def vm_parameters(t: TemplateContext) -> None:
+    """Declare the test VM's parameters (its NSG, public IP and NIC are named after ``vmName``)."""
+    vm = t.plan.test_vm
+    t.param("vmName", vm.name)
+    t.param("vmSize", vm.size)
+    t.param("adminUsername", vm.admin_username)
+    key = read_public_key(t.plan)
+    t.param("adminPublicKey", metadata={"description": "SSH public key (ssh-ed25519 or ssh-rsa) the test VM trusts."},
+            **({"defaultValue": key} if key else {}))
+    t.param("sshSourceAddressPrefix", vm.ssh_source,
+            metadata={"description": "The only address allowed to SSH in (never *)."})
+
+
+def vm_named(suffix: str) -> str:
+    """The expression for a name the test VM's resources derive from ``vmName`` (``<vm>-nic``)."""
+    return f"concat({param('vmName')}, '{suffix}')"
+
+
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    vm_parameters(t)
+    publisher, offer, sku, version = t.plan.test_vm.image.split(":")
+    name, admin = param("vmName"), param("adminUsername")
+    return [t.resource(n, name, location=f"[{param('location')}]", tags=t.tags, properties={
+        "hardwareProfile": {"vmSize": f"[{param('vmSize')}]"},
+        "storageProfile": {
+            "imageReference": {"publisher": publisher, "offer": offer, "sku": sku, "version": version},
+            "osDisk": {"name": f"[{vm_named('-osdisk')}]", "createOption": "FromImage", "deleteOption": "Delete",
+                       "managedDisk": {"storageAccountType": "Standard_LRS"}}},
+        "osProfile": {"computerName": f"[{name}]", "adminUsername": f"[{admin}]", "linuxConfiguration": {
+            "disablePasswordAuthentication": True, "ssh": {"publicKeys": [{
+                "path": f"[format('/home/{{0}}/.ssh/authorized_keys', {admin})]",
+                "keyData": f"[{param('adminPublicKey')}]"}]}}},
+        "networkProfile": {"networkInterfaces": [{
+            "id": f"[{resource_id('Microsoft.Network/networkInterfaces', vm_named('-nic'))}]",
+            "properties": {"primary": True, "deleteOption": "Detach"}}]}})]
+
 
 KIND = register(group_kind(
     key="vm", arm_type="Microsoft.Compute/virtualMachines", label="test VM", latency=60, rank=110,
-    collection="virtual_machines", client="compute", place=_place, put=_put, delete=_delete,
+    collection="virtual_machines", client="compute", place=_place, put=_put, delete=_delete, template=_template,
     actions=lambda plan, facts: ("Microsoft.Compute/virtualMachines/write",
                                  "Microsoft.Compute/virtualMachines/runCommand/action") if plan.test_vm.enabled else ()))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param
 from plinktui.kinds.base import Kind, Placement, register, wait_lro
+from plinktui.kinds.subnet import refuse_vnet_elsewhere
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -43,8 +46,26 @@ async def _delete(c: Context, n: Node) -> None:
     await wait_lro(c, await c.gw.network.virtual_networks.begin_delete(c.rg, n.name, **c.lro_kw))
 
 
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    refuse_vnet_elsewhere(t)
+    net, pls = t.plan.network, t.plan.private_link_service
+    t.param("vnetAddressPrefixes", list(net.address_space), type="array")
+    t.param("subnetPrefix", net.subnet_prefix)
+    subnets = [{"name": f"[{param('subnetName')}]", "properties": {
+        "addressPrefix": f"[{param('subnetPrefix')}]",
+        "privateEndpointNetworkPolicies": net.private_endpoint_network_policies}}]
+    if pls.enabled and pls.subnet_prefix:
+        t.param("plsSubnetName", pls.subnet)
+        t.param("plsSubnetPrefix", pls.subnet_prefix)
+        subnets.append({"name": f"[{param('plsSubnetName')}]", "properties": {
+            "addressPrefix": f"[{param('plsSubnetPrefix')}]", "privateLinkServiceNetworkPolicies": "Disabled"}})
+    return [t.resource(n, param("vnetName"), rid=t.vnet_id, location=f"[{param('location')}]", tags=t.tags,
+                       properties={"addressSpace": {"addressPrefixes": f"[{param('vnetAddressPrefixes')}]"},
+                                   "subnets": subnets})]
+
+
 KIND = register(Kind(
     key="vnet", arm_type="Microsoft.Network/virtualNetworks", label="virtual network", latency=4, rank=10,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.vnet_id, delete=_delete, scope=lambda c: c.vnet_scope,
-    actions=lambda plan, facts: ("Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/join/action")
+    template=_template, actions=lambda plan, facts: ("Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/join/action")
         + (("Microsoft.Network/virtualNetworks/write",) if plan.network.new_vnet else ())))
