@@ -124,3 +124,14 @@ def test_cli_writes_the_file_and_refuses_a_bad_plan(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "vault.name" in err and "Traceback" not in err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_every_reason_a_plan_cannot_be_declared_is_given_at_once(tmp_path) -> None:
+    text = (pathlib.Path(__file__).parent.parent / "examples" / "plan-demo.toml").read_text()
+    plan = loads(text.replace('subnet = "snet-endpoints" ', 'subnet = "snet-endpoints"\nsubnet_prefix = "10.20.3.0/24" '))
+    plan.dns.zone_resource_group = "rg-central-dns"
+    with pytest.raises(ExportError) as caught:
+        build_template(plan)
+    message = str(caught.value)
+    assert "adds a subnet to a VNet in resource group 'rg-workload-westus2'" in message
+    assert message.count("DNS zone lives in resource group 'rg-central-dns'") == 1  # the zone's and the link's reason
