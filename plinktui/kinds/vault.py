@@ -34,13 +34,18 @@ def initial_public_access(plan: Plan) -> str:
 
 def vault_body(ctx: Context) -> dict[str, Any]:
     """A new vault: RBAC, soft delete, public access on only until the private path is verified."""
-    vs = ctx.plan.vault
     public = initial_public_access(ctx.plan)
-    return {"location": vs.region, "tags": ctx.tags, "properties": {
-        "tenantId": ctx.tenant_id, "sku": {"family": "A", "name": "standard"},
-        "enableRbacAuthorization": vs.rbac, "accessPolicies": [], "enableSoftDelete": True,
-        "softDeleteRetentionInDays": vs.soft_delete_retention_days, "publicNetworkAccess": public,
-        "networkAcls": {"defaultAction": "Deny" if public == "Disabled" else "Allow", "bypass": "None"}}}
+    return {"location": ctx.plan.vault.region, "tags": ctx.tags, "properties": vault_properties(
+        ctx.plan, ctx.tenant_id, public, "Deny" if public == "Disabled" else "Allow")}
+
+
+def vault_properties(plan: Plan, tenant_id: Any, public: str, default_action: str) -> dict[str, Any]:
+    """A new vault's properties: standard SKU, RBAC as the plan says, soft delete, no bypass of the network rules."""
+    vs = plan.vault
+    return {"tenantId": tenant_id, "sku": {"family": "A", "name": "standard"},
+            "enableRbacAuthorization": vs.rbac, "accessPolicies": [], "enableSoftDelete": True,
+            "softDeleteRetentionInDays": vs.soft_delete_retention_days, "publicNetworkAccess": public,
+            "networkAcls": {"defaultAction": default_action, "bypass": "None"}}
 
 
 def vault_patch(ctx: Context, current: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +125,6 @@ async def _delete(c: Context, n: Node) -> None:
 
 
 def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
-    vs = t.plan.vault
     access = t.param(
         "vaultPublicNetworkAccess", initial_public_access(t.plan), allowedValues=["Enabled", "Disabled"],
         metadata={"description": "plinktui setup turns public access off only after proving the private path from "
@@ -128,13 +132,8 @@ def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
                                  "exports as Enabled: run `plinktui audit`, then "
                                  "`az keyvault update --public-network-access Disabled`."})
     return [t.resource(n, param("vaultName"), rid=t.vault_id, location=f"[{param('vaultLocation')}]", tags=t.tags,
-                       properties={
-                           "tenantId": "[subscription().tenantId]", "sku": {"family": "A", "name": "standard"},
-                           "enableRbacAuthorization": vs.rbac, "accessPolicies": [], "enableSoftDelete": True,
-                           "softDeleteRetentionInDays": vs.soft_delete_retention_days,
-                           "publicNetworkAccess": f"[{access}]",
-                           "networkAcls": {"defaultAction": f"[if(equals({access}, 'Disabled'), 'Deny', 'Allow')]",
-                                           "bypass": "None"}})]
+                       properties=vault_properties(t.plan, "[subscription().tenantId]", f"[{access}]",
+                                                   f"[if(equals({access}, 'Disabled'), 'Deny', 'Allow')]"))]
 
 
 KIND = register(Kind(

@@ -16,23 +16,30 @@ if TYPE_CHECKING:
     from plinktui.plan import Plan
 
 
+def vm_properties(plan: Plan, *, size: str, disk: str, computer_name: str, admin: str, key_path: str, key: Any,
+                  nic_id: str) -> dict[str, Any]:
+    """The VM's properties: the plan's image, a managed OS disk that goes with it, SSH key sign-in only, one NIC."""
+    publisher, offer, sku, version = plan.test_vm.image.split(":")
+    return {
+        "hardwareProfile": {"vmSize": size},
+        "storageProfile": {
+            "imageReference": {"publisher": publisher, "offer": offer, "sku": sku, "version": version},
+            "osDisk": {"name": disk, "createOption": "FromImage", "deleteOption": "Delete",
+                       "managedDisk": {"storageAccountType": "Standard_LRS"}}},
+        "osProfile": {"computerName": computer_name, "adminUsername": admin, "linuxConfiguration": {
+            "disablePasswordAuthentication": True, "ssh": {"publicKeys": [{"path": key_path, "keyData": key}]}}},
+        "networkProfile": {"networkInterfaces": [{"id": nic_id, "properties": {"primary": True,
+                                                                                "deleteOption": "Detach"}}]}}
+
+
 def vm_body(ctx: Context) -> dict[str, Any]:
     """The VM's PUT body."""
     vm = ctx.plan.test_vm
-    publisher, offer, sku, version = vm.image.split(":")
     admin = vm.admin_username
-    return {"location": ctx.plan.network.region, "tags": ctx.tags, "properties": {
-        "hardwareProfile": {"vmSize": vm.size},
-        "storageProfile": {
-            "imageReference": {"publisher": publisher, "offer": offer, "sku": sku, "version": version},
-            "osDisk": {"name": f"{vm.name}-osdisk", "createOption": "FromImage", "deleteOption": "Delete",
-                       "managedDisk": {"storageAccountType": "Standard_LRS"}}},
-        "osProfile": {"computerName": vm.name[:64], "adminUsername": admin, "linuxConfiguration": {
-            "disablePasswordAuthentication": True,
-            "ssh": {"publicKeys": [{"path": f"/home/{admin}/.ssh/authorized_keys", "keyData": ctx.public_key}]}}},
-        "networkProfile": {"networkInterfaces": [{
-            "id": ctx.rid("Microsoft.Network/networkInterfaces", vm.nic_name),
-            "properties": {"primary": True, "deleteOption": "Detach"}}]}}}
+    return {"location": ctx.plan.network.region, "tags": ctx.tags, "properties": vm_properties(
+        ctx.plan, size=vm.size, disk=f"{vm.name}-osdisk", computer_name=vm.name[:64], admin=admin,
+        key_path=f"/home/{admin}/.ssh/authorized_keys", key=ctx.public_key,
+        nic_id=ctx.rid("Microsoft.Network/networkInterfaces", vm.nic_name))}
 
 
 def _place(plan: Plan, facts: Facts, g: Graph) -> Placement | None:
@@ -77,21 +84,12 @@ def vm_named(suffix: str) -> str:
 
 def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
     vm_parameters(t)
-    publisher, offer, sku, version = t.plan.test_vm.image.split(":")
     name, admin = param("vmName"), param("adminUsername")
-    return [t.resource(n, name, location=f"[{param('location')}]", tags=t.tags, properties={
-        "hardwareProfile": {"vmSize": f"[{param('vmSize')}]"},
-        "storageProfile": {
-            "imageReference": {"publisher": publisher, "offer": offer, "sku": sku, "version": version},
-            "osDisk": {"name": f"[{vm_named('-osdisk')}]", "createOption": "FromImage", "deleteOption": "Delete",
-                       "managedDisk": {"storageAccountType": "Standard_LRS"}}},
-        "osProfile": {"computerName": f"[{name}]", "adminUsername": f"[{admin}]", "linuxConfiguration": {
-            "disablePasswordAuthentication": True, "ssh": {"publicKeys": [{
-                "path": f"[format('/home/{{0}}/.ssh/authorized_keys', {admin})]",
-                "keyData": f"[{param('adminPublicKey')}]"}]}}},
-        "networkProfile": {"networkInterfaces": [{
-            "id": f"[{resource_id('Microsoft.Network/networkInterfaces', vm_named('-nic'))}]",
-            "properties": {"primary": True, "deleteOption": "Detach"}}]}})]
+    return [t.resource(n, name, location=f"[{param('location')}]", tags=t.tags, properties=vm_properties(
+        t.plan, size=f"[{param('vmSize')}]", disk=f"[{vm_named('-osdisk')}]", computer_name=f"[{name}]",
+        admin=f"[{admin}]", key_path=f"[format('/home/{{0}}/.ssh/authorized_keys', {admin})]",
+        key=f"[{param('adminPublicKey')}]",
+        nic_id=f"[{resource_id('Microsoft.Network/networkInterfaces', vm_named('-nic'))}]"))]
 
 
 KIND = register(group_kind(
