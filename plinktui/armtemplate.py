@@ -44,7 +44,7 @@ def api_version(rtype: str) -> str:
         found = API_VERSIONS.get("/".join(parts[:n]))
         if found:
             return found
-    raise ExportError(f"no api-version is known for {rtype}: pass api_version= in its kind's template hook")
+    raise ExportError(f"no api-version is known for {rtype}: its kind's template hook passes api= to ctx.resource")
 
 
 def _name(segments: tuple[str, ...]) -> str:

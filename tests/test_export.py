@@ -135,3 +135,21 @@ def test_every_reason_a_plan_cannot_be_declared_is_given_at_once(tmp_path) -> No
     message = str(caught.value)
     assert "adds a subnet to a VNet in resource group 'rg-workload-westus2'" in message
     assert message.count("DNS zone lives in resource group 'rg-central-dns'") == 1  # the zone's and the link's reason
+
+
+def test_the_template_context_names_children_and_finds_api_versions(tmp_path) -> None:
+    from plinktui.armtemplate import TemplateContext, api_version, param
+    from plinktui.dag import Node
+
+    ctx = TemplateContext(new_vnet_plan(tmp_path))
+    assert ctx.param("vmName", "a") == "parameters('vmName')" and ctx.param("vmName", "b") == "parameters('vmName')"
+    assert ctx.parameters["vmName"] == {"type": "string", "defaultValue": "a"}  # the first declaration wins
+    node = Node(key="zg", rtype="Microsoft.Network/privateEndpoints/privateDnsZoneGroups", name="default")
+    res = ctx.resource(node, param("privateEndpointName"), "'default'")
+    assert res["name"] == "[format('{0}/default', parameters('privateEndpointName'))]"
+    assert ctx.ids["zg"] == ("resourceId('Microsoft.Network/privateEndpoints/privateDnsZoneGroups', "
+                             "parameters('privateEndpointName'), 'default')")
+    assert api_version("Microsoft.Network/privateDnsZones/virtualNetworkLinks") == "2024-06-01"
+    assert api_version("Microsoft.Network/natGateways") == NET
+    with pytest.raises(ExportError, match="passes api="):
+        api_version("Microsoft.Contoso/widgets")
