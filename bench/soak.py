@@ -17,7 +17,7 @@ Each schedule (seeded, so any one replays with ``--only N``):
    is empty or gone, the vault name is free and the generated SSH key is gone.
 
 Schedules run in parallel on separate emulators (``--workers``), each emulator in its own HOME/XDG dirs. Prints
-figures; asserts nothing (the slow test in tests/test_reliability_soak.py asserts on a few schedules).
+figures; asserts nothing (the slow test in tests/plinktui/test_engine_soak.py asserts on a few schedules).
 
     python bench/soak.py [--schedules 200] [--kills 25] [--workers 3] [--latency-scale 0.002] [--total-timeout 6]
 """

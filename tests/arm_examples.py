@@ -254,3 +254,24 @@ def missing_keys_named(expected: Any, actual: Any, ignore: set[str] | frozenset[
             mine = by_name.get(item.get("name")) if item.get("name") in by_name else actual[min(i, len(actual) - 1)]
             out += missing_keys_named(item, mine, ignore, f"{path}[]")
     return sorted(set(out))
+
+
+DEPLOYMENTS_API = "2026-06-01"
+
+
+def dep_path(emu: Any, rg: str, name: str) -> str:
+    return (f"/subscriptions/{emu.config.subscription_id}/resourcegroups/{rg}/providers/Microsoft.Resources/"
+            f"deployments/{name}")
+
+
+async def deploy(emu: Any, rg: str, name: str, template: dict[str, Any], parameters: dict[str, Any] | None = None):
+    put = await call(emu, "PUT", dep_path(emu, rg, name), {"properties": {
+        "mode": "Incremental", "template": template, "parameters": parameters or {}}}, DEPLOYMENTS_API)
+    if put.status >= 300:
+        return put, None
+    for _ in range(400):
+        got = await call(emu, "GET", dep_path(emu, rg, name), None, DEPLOYMENTS_API)
+        if got.body["properties"]["provisioningState"] in ("Succeeded", "Failed"):
+            return put, got
+        await asyncio.sleep(0.02)
+    raise AssertionError("deployment never finished")

@@ -16,6 +16,8 @@ from plinktui.emulator.seed import linux_vm_properties
 
 ZONE = "privatelink.vaultcore.azure.net"
 INBOUND_IP = "10.100.0.4"
+HUBSPOKE_CHECKS = ("PL026", "PL027", "PL028", "PL029", "PL030", "PL031", "PL032")
+"""The checks a hub-and-spoke landing zone brings (tests/audits/test_resolution.py plants each)."""
 RG_HUB, RG_APP = "rg-hub", "rg-app"
 
 
