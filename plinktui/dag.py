@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from plinktui.kinds import kind, kinds
-from plinktui.kinds.zone_group import ZONE_GROUP_NAME as ZONE_GROUP_NAME  # the export names the group too
 from plinktui.plan import Plan
 
 

@@ -19,6 +19,7 @@ from plinktui.events import ErrorClass, NodeError
 from plinktui.sdkjson import as_json  # noqa: F401 - re-exported: the kinds read ARM JSON through it
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -96,6 +97,7 @@ Owner = Callable[["Context", "Node", dict[str, Any]], "str | None"]
 Keeper = Callable[["Context", "Node", dict[str, Any], dict[str, Any]], Awaitable["str | None"]]
 Actions = Callable[["Plan", "Facts"], "tuple[str, ...]"]
 Reconciler = Callable[["Context", "Node", dict[str, Any]], Awaitable["dict[str, Any] | None"]]
+Templater = Callable[["TemplateContext", "Node"], "list[dict[str, Any]]"]
 
 
 def tag_owner(ctx: Context, node: Node, current: dict[str, Any]) -> str | None:
@@ -138,6 +140,8 @@ class Kind:
         foreign_reused: someone else's existing one is used as it is (a resource group) instead of refused.
         gone_after_delete: a GET after the delete must answer 404 (a soft-deleted vault is gone differently).
         actions: the ARM actions a plan needs for this kind (preflight checks the caller holds them).
+        template: the node's resource(s) in an ARM deployment template (``plinktui export``), parameters declared
+            through the context; None: a created node of this kind cannot be exported (export says so).
     """
 
     key: str
@@ -160,6 +164,7 @@ class Kind:
     foreign_reused: bool = False
     gone_after_delete: bool = True
     actions: Actions = lambda plan, facts: ()
+    template: Templater | None = None
 
     def where(self, ctx: Context) -> tuple[str, str]:
         """(subscription, resource group) of this kind's resource in ``ctx``'s run."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param
 from plinktui.kinds.base import Kind, Placement, register, wait_lro
-from plinktui.kinds.zone import keep_zone_or_link
+from plinktui.kinds.zone import keep_zone_or_link, refuse_zone_elsewhere
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -46,8 +48,15 @@ async def _delete(c: Context, n: Node) -> None:
                                                                      **c.lro_kw))
 
 
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    refuse_zone_elsewhere(t)
+    t.param("vnetLinkName", t.plan.dns.link_name)
+    return [t.resource(n, param("privateDnsZoneName"), param("vnetLinkName"), location="global", tags=t.tags,
+                       properties={"virtualNetwork": {"id": f"[{t.vnet_id}]"}, "registrationEnabled": False})]
+
+
 KIND = register(Kind(
     key="link", arm_type="Microsoft.Network/privateDnsZones/virtualNetworkLinks", label="VNet link", latency=30,
     rank=50, place=_place, get=_get, put=_put, rid=lambda c, n: f"{c.zone_id}/virtualNetworkLinks/{n.name}",
-    delete=_delete, scope=lambda c: c.zone_scope, keep=keep_zone_or_link,
+    delete=_delete, scope=lambda c: c.zone_scope, keep=keep_zone_or_link, template=_template,
     actions=lambda plan, facts: ("Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",)))

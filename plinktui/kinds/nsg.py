@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param
 from plinktui.kinds.base import Placement, group_kind, register
+from plinktui.kinds.vm import vm_named, vm_parameters
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -26,9 +29,17 @@ async def _put(c: Context, n: Node) -> Any:
                 "description": "SSH only from the address given in the plan (never *)"}}]}}, **c.lro_kw)
 
 
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    vm_parameters(t)
+    return [t.resource(n, vm_named("-nsg"), location=f"[{param('location')}]", tags=t.tags, properties={
+        "securityRules": [{"name": "allow-ssh-from-operator", "properties": {
+            "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+            "sourceAddressPrefix": f"[{param('sshSourceAddressPrefix')}]", "sourcePortRange": "*",
+            "destinationAddressPrefix": "*", "destinationPortRange": "22"}}]})]
+
 
 KIND = register(group_kind(
     key="nsg", arm_type="Microsoft.Network/networkSecurityGroups", label="NSG", latency=3, rank=80,
-    collection="network_security_groups", place=_place, put=_put,
+    collection="network_security_groups", place=_place, put=_put, template=_template,
     actions=lambda plan, facts: ("Microsoft.Network/networkSecurityGroups/write",
                                  "Microsoft.Network/networkSecurityGroups/join/action") if plan.test_vm.enabled else ()))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from plinktui.kinds.base import Kind, Placement, register
-from plinktui.kinds.subnet import delete_subnet, get_subnet, keep_subnet, proof_owner, put_subnet
+from plinktui.kinds.subnet import delete_subnet, get_subnet, keep_subnet, proof_owner, put_subnet, subnet_template
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -27,8 +28,15 @@ async def _put(c: Context, n: Node) -> Any:
                                    "privateLinkServiceNetworkPolicies": "Disabled"})
 
 
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    spec = t.plan.private_link_service
+    t.param("plsSubnetName", spec.subnet)
+    t.param("plsSubnetPrefix", spec.subnet_prefix)
+    return subnet_template(t, n, "plsSubnetName", "plsSubnetPrefix", {"privateLinkServiceNetworkPolicies": "Disabled"})
+
+
 KIND = register(Kind(
     key="pls_subnet", arm_type="Microsoft.Network/virtualNetworks/subnets", label="subnet (PLS)", latency=3, rank=130,
     place=_place, get=get_subnet, put=_put, rid=lambda c, n: c.pls_subnet_id, delete=delete_subnet,
     scope=lambda c: c.vnet_scope, taggable=False, owner=proof_owner,
-    keep=keep_subnet(lambda c: c.plan.private_link_service.subnet_prefix)))
+    keep=keep_subnet(lambda c: c.plan.private_link_service.subnet_prefix), template=_template))

@@ -8,6 +8,7 @@ from plinktui.events import ErrorClass, NodeError
 from plinktui.kinds.base import Kind, Placement, as_json, keep_unless_tagged, register, wait_lro
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -47,9 +48,14 @@ async def _delete(c: Context, n: Node) -> None:
     await wait_lro(c, await c.gw.resources.resource_groups.begin_delete(c.rg, **c.lro_kw))
 
 
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    """Nothing: a resource-group-scope template is deployed into the group (``az deployment group create -g``)."""
+    return []
+
+
 KIND = register(Kind(
     key="rg", arm_type="Microsoft.Resources/resourceGroups", label="resource group", latency=0, rank=0,
     place=_place, get=_get, put=_put, rid=lambda c, n: f"/subscriptions/{c.sub}/resourceGroups/{c.rg}",
-    delete=_delete, keep=_keep, foreign_reused=True,
+    delete=_delete, keep=_keep, foreign_reused=True, template=_template,
     actions=lambda plan, facts: ("Microsoft.Resources/subscriptions/resourceGroups/read",)
         + (() if facts.rg_exists else ("Microsoft.Resources/subscriptions/resourceGroups/write",))))

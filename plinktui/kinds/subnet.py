@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param
 from plinktui.kinds.base import Kind, Placement, props, register, wait_lro
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -75,11 +77,32 @@ async def _put(c: Context, n: Node) -> Any:
                                    "privateEndpointNetworkPolicies": c.plan.network.private_endpoint_network_policies})
 
 
+def refuse_vnet_elsewhere(t: TemplateContext) -> None:
+    """A template cannot add a subnet to a VNet in another resource group than the plan's."""
+    vnet_rg, rg = t.plan.network.vnet_scope("", t.plan.resource_group)[1], t.plan.resource_group
+    t.refuse_outside(vnet_rg, f"the plan adds a subnet to a VNet in resource group {vnet_rg!r}, not {rg!r}: create "
+                              "the subnet there first and name it in the plan without a prefix, then export again.")
+
+
+def subnet_template(t: TemplateContext, n: Node, name_param: str, prefix_param: str, policies: dict[str, str],
+                    rid: str | None = None) -> list[dict[str, Any]]:
+    """A subnet added to the plan's (existing) VNet, named and sized by parameters."""
+    refuse_vnet_elsewhere(t)
+    return [t.resource(n, param("vnetName"), param(name_param), rid=rid,
+                       properties={"addressPrefix": f"[{param(prefix_param)}]", **policies})]
+
+
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    t.param("subnetPrefix", t.plan.network.subnet_prefix)
+    return subnet_template(t, n, "subnetName", "subnetPrefix", {
+        "privateEndpointNetworkPolicies": t.plan.network.private_endpoint_network_policies}, rid=t.subnet_id())
+
+
 KIND = register(Kind(
     key="subnet", arm_type="Microsoft.Network/virtualNetworks/subnets", label="subnet", latency=3, rank=20,
     place=_place, get=get_subnet, put=_put, rid=lambda c, n: c.subnet_id, delete=delete_subnet,
     scope=lambda c: c.vnet_scope, taggable=False, owner=proof_owner,
-    keep=keep_subnet(lambda c: c.plan.network.subnet_prefix),
+    keep=keep_subnet(lambda c: c.plan.network.subnet_prefix), template=_template,
     actions=lambda plan, facts: ("Microsoft.Network/virtualNetworks/subnets/join/action",) + (
         ("Microsoft.Network/virtualNetworks/subnets/write",) if not plan.network.new_vnet and plan.network.new_subnet
         else ())))

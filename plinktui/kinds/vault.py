@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param
 from plinktui.errors import RESUME_FIX
 from plinktui.events import ErrorClass, Event, EventKind, NodeError
 from plinktui.kinds.base import (
@@ -18,6 +19,7 @@ from plinktui.kinds.base import (
 )
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -25,15 +27,25 @@ if TYPE_CHECKING:
 VAULT_CONN_GROUP = "vault"
 
 
+def initial_public_access(plan: Plan) -> str:
+    """A new vault's ``publicNetworkAccess``: on until the private path is verified, unless the plan says Disabled."""
+    return "Disabled" if plan.vault.effective_public_access == "Disabled" else "Enabled"
+
+
 def vault_body(ctx: Context) -> dict[str, Any]:
     """A new vault: RBAC, soft delete, public access on only until the private path is verified."""
-    vs = ctx.plan.vault
-    public = "Disabled" if vs.effective_public_access == "Disabled" else "Enabled"
-    return {"location": vs.region, "tags": ctx.tags, "properties": {
-        "tenantId": ctx.tenant_id, "sku": {"family": "A", "name": "standard"},
-        "enableRbacAuthorization": vs.rbac, "accessPolicies": [], "enableSoftDelete": True,
-        "softDeleteRetentionInDays": vs.soft_delete_retention_days, "publicNetworkAccess": public,
-        "networkAcls": {"defaultAction": "Deny" if public == "Disabled" else "Allow", "bypass": "None"}}}
+    public = initial_public_access(ctx.plan)
+    return {"location": ctx.plan.vault.region, "tags": ctx.tags, "properties": vault_properties(
+        ctx.plan, ctx.tenant_id, public, "Deny" if public == "Disabled" else "Allow")}
+
+
+def vault_properties(plan: Plan, tenant_id: Any, public: str, default_action: str) -> dict[str, Any]:
+    """A new vault's properties: standard SKU, RBAC as the plan says, soft delete, no bypass of the network rules."""
+    vs = plan.vault
+    return {"tenantId": tenant_id, "sku": {"family": "A", "name": "standard"},
+            "enableRbacAuthorization": vs.rbac, "accessPolicies": [], "enableSoftDelete": True,
+            "softDeleteRetentionInDays": vs.soft_delete_retention_days, "publicNetworkAccess": public,
+            "networkAcls": {"defaultAction": default_action, "bypass": "None"}}
 
 
 def vault_patch(ctx: Context, current: dict[str, Any]) -> dict[str, Any]:
@@ -112,10 +124,22 @@ async def _delete(c: Context, n: Node) -> None:
     await c.gw.keyvault.vaults.delete(c.rg, n.name)
 
 
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    access = t.param(
+        "vaultPublicNetworkAccess", initial_public_access(t.plan), allowedValues=["Enabled", "Disabled"],
+        metadata={"description": "plinktui setup turns public access off only after proving the private path from "
+                                 "inside the VNet (DisabledAfterVerify); a template cannot prove it, so that plan "
+                                 "exports as Enabled: run `plinktui audit`, then "
+                                 "`az keyvault update --public-network-access Disabled`."})
+    return [t.resource(n, param("vaultName"), rid=t.vault_id, location=f"[{param('vaultLocation')}]", tags=t.tags,
+                       properties=vault_properties(t.plan, "[subscription().tenantId]", f"[{access}]",
+                                                   f"[if(equals({access}, 'Disabled'), 'Deny', 'Allow')]"))]
+
+
 KIND = register(Kind(
     key="vault", arm_type="Microsoft.KeyVault/vaults", label="key vault", latency=20, rank=30,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.vault_id, delete=_delete, scope=lambda c: c.vault_scope,
-    reconcile=_reconcile, repair=_repair, gone_after_delete=False,
+    reconcile=_reconcile, repair=_repair, gone_after_delete=False, template=_template,
     actions=lambda plan, facts: (
         "Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action")
         + (("Microsoft.KeyVault/vaults/write",)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param
 from plinktui.kinds.base import Kind, Placement, as_json, is_not_found, keep_unless_tagged, register, wait_lro
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -60,9 +62,22 @@ async def _delete(c: Context, n: Node) -> None:
     await wait_lro(c, await c.dns.private_zones.begin_delete(c.zone_scope[1], c.plan.dns.zone, **c.lro_kw))
 
 
+def refuse_zone_elsewhere(t: TemplateContext) -> None:
+    """A template cannot declare the zone (or its link) in another resource group than the plan's."""
+    zrg, rg = t.plan.zone_resource_group, t.plan.resource_group
+    t.refuse_outside(zrg, f"the plan's DNS zone lives in resource group {zrg!r}, not {rg!r}: a resource-group-scope "
+                          "template declares resources in one group. Create the zone and its link there first (or "
+                          "set dns.zone_resource_group to the plan's group), then export again.")
+
+
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    refuse_zone_elsewhere(t)
+    return [t.resource(n, param("privateDnsZoneName"), rid=t.zone_id, location="global", tags=t.tags)]
+
+
 KIND = register(Kind(
     key="zone", arm_type="Microsoft.Network/privateDnsZones", label="private DNS zone", latency=30, rank=40,
     place=_place, get=_get, put=_put, rid=lambda c, n: c.zone_id, delete=_delete, scope=lambda c: c.zone_scope,
-    keep=keep_zone_or_link,
+    keep=keep_zone_or_link, template=_template,
     actions=lambda plan, facts: ("Microsoft.Network/privateDnsZones/join/action", "Microsoft.Network/privateDnsZones/read")
         + (("Microsoft.Network/privateDnsZones/write",) if plan.dns.create_zone != "never" else ())))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from plinktui.armtemplate import param
 from plinktui.kinds.base import TAG_RUN, Kind, Placement, as_json, is_not_found, register, wait_lro
 
 if TYPE_CHECKING:
+    from plinktui.armtemplate import TemplateContext
     from plinktui.dag import Facts, Graph, Node
     from plinktui.engine import Context
     from plinktui.plan import Plan
@@ -54,9 +56,15 @@ async def _keep(c: Context, n: Node, entry: dict[str, Any], cur: dict[str, Any])
     return None
 
 
+def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
+    zone_id = t.variable("privateDnsZoneId", f"[{t.zone_id}]")
+    return [t.resource(n, param("privateEndpointName"), repr(ZONE_GROUP_NAME), properties={"privateDnsZoneConfigs": [
+        {"name": t.plan.dns.zone.replace(".", "-"), "properties": {"privateDnsZoneId": zone_id}}]})]
+
+
 KIND = register(Kind(
     key="zone_group", arm_type="Microsoft.Network/privateEndpoints/privateDnsZoneGroups", label="DNS zone group",
     latency=5, rank=70, place=_place, get=_get, put=_put,
     rid=lambda c, n: c.rid("Microsoft.Network/privateEndpoints", c.plan.private_endpoint.name)
-    + f"/privateDnsZoneGroups/{n.name}", delete=_delete, taggable=False, owner=_owner, keep=_keep,
+    + f"/privateDnsZoneGroups/{n.name}", delete=_delete, taggable=False, owner=_owner, keep=_keep, template=_template,
     actions=lambda plan, facts: ("Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",)))

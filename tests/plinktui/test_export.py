@@ -16,6 +16,7 @@ from plinktui.plan import loads
 from tests.arm_examples import call, deploy
 
 NET = "2026-03-01"
+DEMO_PLAN = pathlib.Path(__file__).resolve().parents[2] / "examples" / "plan-demo.toml"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGw4b3D2bJ3+1mK0Gk2YfX8b1rPZ2Yk0oQ5w5r3o2s2e plink@test"
 
 NEW_VNET = '''
@@ -89,7 +90,7 @@ async def test_exported_plan_deploys_with_every_resource_the_plan_creates(emu, t
 
 async def test_exported_demo_plan_reuses_the_existing_vnet_and_asks_for_the_key(emu, tmp_path) -> None:
     seed_demo(emu, tmp_path / "demo")
-    text = (pathlib.Path(__file__).resolve().parents[2] / "examples" / "plan-demo.toml").read_text()
+    text = DEMO_PLAN.read_text()
     plan = loads(text.replace("8f2e4c1a-7b3d-4e5f-9a6b-1c2d3e4f5a6b", emu.config.subscription_id))
     template = build_template(plan)
     types = [r["type"] for r in template["resources"]]
@@ -123,3 +124,32 @@ def test_cli_writes_the_file_and_refuses_a_bad_plan(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "vault.name" in err and "Traceback" not in err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_every_reason_a_plan_cannot_be_declared_is_given_at_once(tmp_path) -> None:
+    text = DEMO_PLAN.read_text()
+    plan = loads(text.replace('subnet = "snet-endpoints" ', 'subnet = "snet-endpoints"\nsubnet_prefix = "10.20.3.0/24" '))
+    plan.dns.zone_resource_group = "rg-central-dns"
+    with pytest.raises(ExportError) as caught:
+        build_template(plan)
+    message = str(caught.value)
+    assert "adds a subnet to a VNet in resource group 'rg-workload-westus2'" in message
+    assert message.count("DNS zone lives in resource group 'rg-central-dns'") == 1  # the zone's and the link's reason
+
+
+def test_the_template_context_names_children_and_finds_api_versions(tmp_path) -> None:
+    from plinktui.armtemplate import TemplateContext, api_version, param
+    from plinktui.dag import Node
+
+    ctx = TemplateContext(new_vnet_plan(tmp_path))
+    assert ctx.param("vmName", "a") == "parameters('vmName')" and ctx.param("vmName", "b") == "parameters('vmName')"
+    assert ctx.parameters["vmName"] == {"type": "string", "defaultValue": "a"}  # the first declaration wins
+    node = Node(key="zg", rtype="Microsoft.Network/privateEndpoints/privateDnsZoneGroups", name="default")
+    res = ctx.resource(node, param("privateEndpointName"), "'default'")
+    assert res["name"] == "[format('{0}/default', parameters('privateEndpointName'))]"
+    assert ctx.ids["zg"] == ("resourceId('Microsoft.Network/privateEndpoints/privateDnsZoneGroups', "
+                             "parameters('privateEndpointName'), 'default')")
+    assert api_version("Microsoft.Network/privateDnsZones/virtualNetworkLinks") == "2024-06-01"
+    assert api_version("Microsoft.Network/natGateways") == NET
+    with pytest.raises(ExportError, match="passes api="):
+        api_version("Microsoft.Contoso/widgets")
