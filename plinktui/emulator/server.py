@@ -576,7 +576,8 @@ class Emulator:
                 self.ops.settle_all()
             if self.store.dirty:
                 try:
-                    await asyncio.to_thread(self.store.flush)
+                    # serialized here, on the loop that edits the records; only the disk write leaves it
+                    await asyncio.to_thread(self.store.write, *self.store.serialize())
                 except OSError as exc:
                     log.warning("could not persist emulator state: %s", exc)
 

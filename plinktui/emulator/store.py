@@ -61,6 +61,8 @@ class Store:
         self.version = 0
         """Bumped by every change: derived indexes (e.g. connections by target) rebuild when it moves."""
         self._lock = threading.Lock()
+        self._taken = 0  # serializations taken (numbered in order)
+        self._written = 0  # the number of the one on disk
 
     # -- queries ---------------------------------------------------------------------------------------------------
 
@@ -138,16 +140,34 @@ class Store:
             "extra": self.extra,
         }
 
+    def serialize(self) -> tuple[int, str]:
+        """The state as JSON text, numbered in the order taken; the state counts as saved from here on.
+
+        Call it on the thread that changes the state (the event loop): the records are plain dicts, so reading them
+        while another thread edits them can fail or tear. :meth:`write` may then run on any thread.
+        """
+        self.dirty = False
+        self._taken += 1
+        return self._taken, json.dumps(self.snapshot(), separators=(",", ":"))
+
+    def write(self, number: int, data: str) -> None:
+        """Write serialized state atomically (temp file, fsync, rename, fsync of the directory), unless a later
+        serialization is already on disk (a slow background write never overwrites the final one)."""
+        if self.path is None:
+            return
+        with self._lock:
+            if number < self._written:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, data, sync_dir=True)
+            self._written = number
+
     def flush(self) -> None:
-        """Write the state atomically (temp file, fsync, rename, fsync of the directory)."""
+        """Serialize and write the state now, on this thread."""
         if self.path is None:
             self.dirty = False
             return
-        with self._lock:
-            data = json.dumps(self.snapshot(), separators=(",", ":"))
-            self.dirty = False
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, data, sync_dir=True)
+        self.write(*self.serialize())
 
     def load(self) -> bool:
         """Read the state file if there is one; returns whether anything was loaded."""
