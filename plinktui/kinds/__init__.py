@@ -8,9 +8,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from plinktui.kinds.base import LABELS, Kind, Placement, kind, kinds, register, registered, unregister
+from plinktui.kinds.base import LABELS, FreeName, Kind, Placement, kind, kinds, register, registered, unregister
 
-__all__ = ["LABELS", "Kind", "Placement", "kind", "kinds", "label", "register", "registered", "unregister"]
+__all__ = ["LABELS", "FreeName", "Kind", "Placement", "kind", "kinds", "label", "register", "registered",
+           "unregister"]
 
 
 def label(key: str) -> str:

@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from plinktui.events import ErrorClass, NodeError
@@ -89,6 +89,24 @@ class Placement:
     target: str | None = None  # what the node points at when not the plan's own resource (a zone link to a hub VNet)
 
 
+@dataclass(frozen=True)
+class FreeName:
+    """A name the plan gives a kind's resource in its resource group, which must not already be someone else's.
+
+    Preflight reads ``gw.<client>.<collection>`` for it (``group_kind`` fills those in) and, when it is taken by
+    anything but the run being resumed, reports it under the plan's ``field`` as "<what> <name> already exists".
+    """
+
+    field: str
+    what: str
+    name: Callable[[Plan], str | None]
+    """Its name in the plan; None when the plan has no such resource (no test VM)."""
+    absent_too: tuple[str, ...] = ()
+    """Node keys that cannot exist either while this one does not (an endpoint's zone group)."""
+    client: str = ""
+    collection: str = ""
+
+
 Getter = Callable[["Context", "Node"], Awaitable[Any]]
 Putter = Callable[["Context", "Node"], Awaitable[Any]]
 Deleter = Callable[["Context", "Node"], Awaitable[None]]
@@ -140,6 +158,7 @@ class Kind:
         foreign_reused: someone else's existing one is used as it is (a resource group) instead of refused.
         gone_after_delete: a GET after the delete must answer 404 (a soft-deleted vault is gone differently).
         actions: the ARM actions a plan needs for this kind (preflight checks the caller holds them).
+        free_name: its name in the plan's resource group must be free (preflight checks it; None: no such check).
         template: the node's resource(s) in an ARM deployment template (``plinktui export``), parameters declared
             through the context; None: a created node of this kind cannot be exported (export says so).
     """
@@ -164,6 +183,7 @@ class Kind:
     foreign_reused: bool = False
     gone_after_delete: bool = True
     actions: Actions = lambda plan, facts: ()
+    free_name: FreeName | None = None
     template: Templater | None = None
 
     def where(self, ctx: Context) -> tuple[str, str]:
@@ -176,6 +196,8 @@ def group_kind(*, key: str, arm_type: str, collection: str, client: str = "netwo
     ``gw.<client>.<collection>`` (a ``delete`` in ``fields`` replaces the plain one)."""
     get, delete = in_plan_group(client, collection)
     fields.setdefault("delete", delete)
+    if fields.get("free_name") is not None:
+        fields["free_name"] = replace(fields["free_name"], client=client, collection=collection)
     return Kind(key=key, arm_type=arm_type, get=get, rid=lambda c, n: c.rid(arm_type, n.name), **fields)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from plinktui.armtemplate import param, resource_id
-from plinktui.kinds.base import Placement, group_kind, register, subnet_key
+from plinktui.kinds.base import FreeName, Placement, group_kind, register, subnet_key
 from plinktui.kinds.vm import vm_named, vm_parameters
 
 if TYPE_CHECKING:
@@ -47,5 +47,6 @@ def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
 KIND = register(group_kind(
     key="nic", arm_type="Microsoft.Network/networkInterfaces", label="NIC", latency=2, rank=100,
     collection="network_interfaces", place=_place, put=_put, template=_template,
+    free_name=FreeName("test_vm.name", "NIC", lambda plan: plan.test_vm.nic_name if plan.test_vm.enabled else None),
     actions=lambda plan, facts: ("Microsoft.Network/networkInterfaces/write",
                                  "Microsoft.Network/networkInterfaces/join/action") if plan.test_vm.enabled else ()))

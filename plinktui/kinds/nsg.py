@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from plinktui.armtemplate import param
-from plinktui.kinds.base import Placement, group_kind, register
+from plinktui.kinds.base import FreeName, Placement, group_kind, register
 from plinktui.kinds.vm import vm_named, vm_parameters
 
 if TYPE_CHECKING:
@@ -41,5 +41,6 @@ def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
 KIND = register(group_kind(
     key="nsg", arm_type="Microsoft.Network/networkSecurityGroups", label="NSG", latency=3, rank=80,
     collection="network_security_groups", place=_place, put=_put, template=_template,
+    free_name=FreeName("test_vm.name", "NSG", lambda plan: plan.test_vm.nsg_name if plan.test_vm.enabled else None),
     actions=lambda plan, facts: ("Microsoft.Network/networkSecurityGroups/write",
                                  "Microsoft.Network/networkSecurityGroups/join/action") if plan.test_vm.enabled else ()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from plinktui.armtemplate import param
-from plinktui.kinds.base import Placement, group_kind, register, subnet_key
+from plinktui.kinds.base import FreeName, Placement, group_kind, register, subnet_key
 from plinktui.kinds.vault import VAULT_CONN_GROUP, vault_member_name
 
 if TYPE_CHECKING:
@@ -70,4 +70,6 @@ def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
 KIND = register(group_kind(
     key="pe", arm_type="Microsoft.Network/privateEndpoints", label="private endpoint", latency=60, rank=60,
     collection="private_endpoints", place=_place, put=_put, template=_template,
+    free_name=FreeName("private_endpoint.name", "private endpoint", lambda plan: plan.private_endpoint.name,
+                       absent_too=("zone_group",)),
     actions=lambda plan, facts: ("Microsoft.Network/privateEndpoints/write", "Microsoft.Network/privateEndpoints/read")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from plinktui.armtemplate import param
-from plinktui.kinds.base import Placement, group_kind, register
+from plinktui.kinds.base import FreeName, Placement, group_kind, register
 from plinktui.kinds.vm import vm_named, vm_parameters
 
 if TYPE_CHECKING:
@@ -39,5 +39,7 @@ def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
 KIND = register(group_kind(
     key="pip", arm_type="Microsoft.Network/publicIPAddresses", label="public IP", latency=3, rank=90,
     collection="public_ip_addresses", place=_place, put=_put, template=_template,
+    free_name=FreeName("test_vm.name", "public IP",
+                       lambda plan: plan.test_vm.pip_name if plan.test_vm.enabled else None),
     actions=lambda plan, facts: ("Microsoft.Network/publicIPAddresses/write",
                                  "Microsoft.Network/publicIPAddresses/join/action") if plan.test_vm.enabled else ()))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from plinktui.armtemplate import param, resource_id
 from plinktui.events import ErrorClass, NodeError
-from plinktui.kinds.base import Placement, group_kind, is_not_found, props, read, register, wait_lro
+from plinktui.kinds.base import FreeName, Placement, group_kind, is_not_found, props, read, register, wait_lro
 from plinktui.plan import read_public_key
 
 if TYPE_CHECKING:
@@ -95,5 +95,6 @@ def _template(t: TemplateContext, n: Node) -> list[dict[str, Any]]:
 KIND = register(group_kind(
     key="vm", arm_type="Microsoft.Compute/virtualMachines", label="test VM", latency=60, rank=110,
     collection="virtual_machines", client="compute", place=_place, put=_put, delete=_delete, template=_template,
+    free_name=FreeName("test_vm.name", "VM", lambda plan: plan.test_vm.name if plan.test_vm.enabled else None),
     actions=lambda plan, facts: ("Microsoft.Compute/virtualMachines/write",
                                  "Microsoft.Compute/virtualMachines/runCommand/action") if plan.test_vm.enabled else ()))

@@ -94,6 +94,25 @@ def test_preflight_asks_for_the_actions_a_registered_kind_declares(tmp_path) -> 
     assert "Microsoft.Network/natGateways/write" not in required_actions(plan)
 
 
+async def test_preflight_checks_the_free_name_a_registered_kind_declares(gw, tmp_path) -> None:
+    from plinktui.kinds import FreeName
+    from plinktui.preflight import PreflightContext, names
+
+    plan = plan_mod.load(plan_file(tmp_path, name="xf", vault="kvtestxf00001"))
+    await gw.resources.resource_groups.create_or_update("rg-xf", {"location": "westus2"})
+    await gw.result(gw.network.network_security_groups.begin_create_or_update(
+        "rg-xf", "nsg-extra-xf", {"location": "westus2"}))  # someone else's, under the name the kind would use
+    assert "extra_nsg_name" not in [c.name for c in names.checks()]
+    free = FreeName("plan.name", "extra NSG", lambda plan: f"nsg-extra-{plan.name}", client="network",
+                    collection="network_security_groups")
+    with registered(replace(EXTRA, free_name=free)):
+        [check] = [c for c in names.checks() if c.name == "extra_nsg_name"]
+        pf = PreflightContext(gw, plan)
+        await check.run(pf)
+    assert [str(p) for p in pf.result.problems] == [
+        "plan.name: extra NSG nsg-extra-xf already exists (fix: choose another name)"]
+
+
 async def test_export_declares_a_registered_kind_and_the_template_deploys(emu, tmp_path) -> None:
     plan = plan_mod.load(plan_file(tmp_path, name="xe", vault="kvtestxe00001"))
     before = build_template(plan)
