@@ -108,10 +108,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         plan = load(args.plan)
         text = write(plan, args.output)
-    except PlanError as exc:
-        print(f"plinktui export: {exc}", file=sys.stderr)
-        return ExitCode.ERROR
-    except ExportError as exc:
+    except (PlanError, ExportError) as exc:
         print(f"plinktui export: {exc}", file=sys.stderr)
         return ExitCode.ERROR
     except OSError as exc:
