@@ -117,7 +117,7 @@ async def call(emu: Any, method: str, path: str, body: Any = None, api_version: 
     return await asyncio.to_thread(_call_sync, emu.endpoint, emu.ca_cert, method, path, body, api_version, token)
 
 
-async def settle(emu: Any, reply: Reply, path: str, api_version: str, tries: int = 400) -> Reply:
+async def settle(emu: Any, reply: Reply, tries: int = 500) -> Reply:
     """Follow an LRO answer: poll ``Location`` until it stops answering 202 (POST), or return the reply as is."""
     location = reply.headers.get("Location")
     if reply.status != 202 or not location:

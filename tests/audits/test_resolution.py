@@ -53,7 +53,7 @@ def _argv(command: str, flag: str) -> str:
 async def _rest(w: HubSpoke, method: str, path: str, body, api: str) -> None:
     emu = w.emu  # type: ignore[attr-defined]
     r = await call(emu, method, path, body, api_version=api)
-    r = await settle(emu, r, path, api)
+    r = await settle(emu, r)
     assert r.status < 300, r.body
     for _ in range(200):  # an LRO PUT answers 201 at once; wait until the resource reads Succeeded
         got = await call(emu, "GET", path, api_version=api)

@@ -3,7 +3,6 @@ semantics, power actions, Run Command, and the demo VMs' real SSH listeners."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -13,25 +12,12 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from plinktui.cloud import Gateway, TargetError
 from plinktui.emulator import vmshell
-from tests.arm_examples import Reply, call
+from tests.arm_examples import call, settle
 
 RG = "rg-compute"
 LOC = "westus2"
 IMAGE = {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"}
 NET_API = "2026-03-01"
-
-
-async def settle(emu: Any, reply: Reply, tries: int = 500) -> Reply:
-    """Follow a POST LRO: poll ``Location`` while it answers 202."""
-    location = reply.headers.get("Location")
-    if reply.status != 202 or not location:
-        return reply
-    for _ in range(tries):
-        polled = await call(emu, "GET", location)
-        if polled.status != 202:
-            return polled
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"LRO at {location} never finished")
 
 
 @pytest.fixture

@@ -186,7 +186,7 @@ async def test_example_replays(emu, relpath: str) -> None:
         body = params["vaultName"]
     api = API[namespace]
     reply = await call(emu, method, path, body, api)
-    reply = await settle(emu, reply, path, api)
+    reply = await settle(emu, reply)
     expected = {str(k): v for k, v in example["responses"].items()}
     assert str(reply.status) in expected, f"{relpath}: {reply.status} not in {sorted(expected)}: {reply.body}"
     want = (expected[str(reply.status)] or {}).get("body")
